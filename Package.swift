@@ -1,0 +1,59 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// One list of settings for every Swift target (STYLE.md: Package).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "shortwave",
+    products: [
+        .library(name: "SMPPCore", targets: ["SMPPCore"]),
+        .executable(name: "shortwave", targets: ["shortwave"]),
+        .executable(name: "smppcore-bench", targets: ["SMPPCoreBenchmarks"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // The wire protocol: PDUs, TLVs, framing, text codecs, segmentation, receipts. NIOCore only.
+        .target(
+            name: "SMPPCore",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "shortwave",
+            dependencies: [
+                "SMPPCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Counts malloc calls for the benchmark executable only (it interposes malloc process-wide).
+        .target(name: "CAllocationCounter"),
+        .executableTarget(
+            name: "SMPPCoreBenchmarks",
+            dependencies: [
+                "SMPPCore",
+                "CAllocationCounter",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SMPPCoreTests",
+            dependencies: [
+                "SMPPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,132 @@
+public import NIOCore
+
+/// submit_sm (SMPP v3.4 §4.4.1); the same layout serves deliver_sm (§4.6.1), so `DeliverSM` is
+/// this type too.
+///
+/// `shortMessage` holds the octets exactly as carried (0–254; GSM-7 unpacked one septet per octet,
+/// UCS-2 as UTF-16BE, a UDH first when `esmClass.udhi` is set). A longer message travels in the
+/// `tlvs.messagePayload` TLV with an empty `shortMessage`.
+public struct SubmitSM: PDUBody, CustomStringConvertible {
+    /// ≤ 5 characters; empty for the SMSC default.
+    public var serviceType: String
+    public var source: SMPPAddress
+    public var destination: SMPPAddress
+    public var esmClass: ESMClass
+    public var protocolID: UInt8
+    /// 0–3.
+    public var priorityFlag: UInt8
+    /// `nil`: immediate delivery.
+    public var scheduleDeliveryTime: SMPPTime?
+    /// `nil`: the SMSC's default validity.
+    public var validityPeriod: SMPPTime?
+    public var registeredDelivery: RegisteredDelivery
+    /// 0 or 1.
+    public var replaceIfPresentFlag: UInt8
+    public var dataCoding: DataCoding
+    /// 0 (none) or 1–254, a canned message.
+    public var smDefaultMsgID: UInt8
+    public var shortMessage: ByteBuffer
+    public var tlvs: TLVList
+
+    /// The most octets short_message may hold (§5.2.21); longer goes in message_payload.
+    public static let maxShortMessageLength = 254
+
+    public init(
+        serviceType: String = "", source: SMPPAddress, destination: SMPPAddress, esmClass: ESMClass = ESMClass(),
+        protocolID: UInt8 = 0, priorityFlag: UInt8 = 0, scheduleDeliveryTime: SMPPTime? = nil,
+        validityPeriod: SMPPTime? = nil, registeredDelivery: RegisteredDelivery = .none,
+        replaceIfPresentFlag: UInt8 = 0, dataCoding: DataCoding = .smscDefault, smDefaultMsgID: UInt8 = 0,
+        shortMessage: ByteBuffer = ByteBuffer(), tlvs: TLVList = []
+    ) {
+        self.serviceType = serviceType
+        self.source = source
+        self.destination = destination
+        self.esmClass = esmClass
+        self.protocolID = protocolID
+        self.priorityFlag = priorityFlag
+        self.scheduleDeliveryTime = scheduleDeliveryTime
+        self.validityPeriod = validityPeriod
+        self.registeredDelivery = registeredDelivery
+        self.replaceIfPresentFlag = replaceIfPresentFlag
+        self.dataCoding = dataCoding
+        self.smDefaultMsgID = smDefaultMsgID
+        self.shortMessage = shortMessage
+        self.tlvs = tlvs
+    }
+
+    /// The message octets wherever they are: message_payload when present, else short_message.
+    public var payload: ByteBuffer { self.tlvs.messagePayload ?? self.shortMessage }
+
+    @inlinable
+    static func decode(from buffer: inout ByteBuffer) throws(BodyError) -> SubmitSM {
+        let serviceType = try buffer.readSMPPCOctetString(.serviceType)
+        let source = try buffer.readSMPPAddress(.sourceAddr)
+        let destination = try buffer.readSMPPAddress(.destinationAddr)
+        let esm = try buffer.readSMPPInteger("esm_class", as: UInt8.self)
+        let pid = try buffer.readSMPPInteger("protocol_id", as: UInt8.self)
+        let priority = try buffer.readSMPPInteger("priority_flag", as: UInt8.self)
+        let schedule = try buffer.readSMPPTime(.scheduleDeliveryTime)
+        let validity = try buffer.readSMPPTime(.validityPeriod)
+        let registered = try buffer.readSMPPInteger("registered_delivery", as: UInt8.self)
+        let replace = try buffer.readSMPPInteger("replace_if_present_flag", as: UInt8.self)
+        let coding = try buffer.readSMPPInteger("data_coding", as: UInt8.self)
+        let defaultID = try buffer.readSMPPInteger("sm_default_msg_id", as: UInt8.self)
+        let shortMessage = try buffer.readSMPPShortMessage()
+        return SubmitSM(
+            serviceType: serviceType, source: source, destination: destination, esmClass: ESMClass(rawValue: esm),
+            protocolID: pid, priorityFlag: try priority.checked(0...3, "priority_flag", .invalidPriorityFlag),
+            scheduleDeliveryTime: schedule, validityPeriod: validity,
+            registeredDelivery: RegisteredDelivery(rawValue: registered),
+            replaceIfPresentFlag: try replace.checked(0...1, "replace_if_present_flag", .invalidReplaceIfPresentFlag),
+            dataCoding: DataCoding(rawValue: coding),
+            smDefaultMsgID: try defaultID.checked(0...254, "sm_default_msg_id", .invalidDefaultMessageID),
+            shortMessage: shortMessage, tlvs: try buffer.readSMPPTLVs()
+        )
+    }
+
+    @inlinable
+    func encode(into buffer: inout ByteBuffer) throws(BodyError) {
+        try buffer.writeSMPPCOctetString(self.serviceType, .serviceType)
+        try buffer.writeSMPPAddress(self.source, .sourceAddr)
+        try buffer.writeSMPPAddress(self.destination, .destinationAddr)
+        buffer.writeMultipleIntegers(
+            self.esmClass.rawValue, self.protocolID,
+            try self.priorityFlag.checked(0...3, "priority_flag", .invalidPriorityFlag))
+        try buffer.writeSMPPTime(self.scheduleDeliveryTime, .scheduleDeliveryTime)
+        try buffer.writeSMPPTime(self.validityPeriod, .validityPeriod)
+        buffer.writeMultipleIntegers(
+            self.registeredDelivery.rawValue,
+            try self.replaceIfPresentFlag.checked(0...1, "replace_if_present_flag", .invalidReplaceIfPresentFlag),
+            self.dataCoding.rawValue,
+            try self.smDefaultMsgID.checked(0...254, "sm_default_msg_id", .invalidDefaultMessageID))
+        try buffer.writeSMPPShortMessage(self.shortMessage)
+        try buffer.writeSMPPTLVs(self.tlvs)
+    }
+
+    public var description: String {
+        "service_type=\(self.serviceType) source=\(self.source) destination=\(self.destination) \(self.esmClass) "
+            + "\(self.registeredDelivery) \(self.dataCoding) sm_length=\(self.shortMessage.readableBytes) tlvs=\(self.tlvs)"
+    }
+}
+
+extension ByteBuffer {
+    /// Reads sm_length and short_message (§5.2.21): over 254 octets, or more than the body
+    /// holds, is ESME_RINVMSGLEN.
+    @inlinable
+    mutating func readSMPPShortMessage() throws(BodyError) -> ByteBuffer {
+        let length = Int(try self.readSMPPInteger("sm_length", as: UInt8.self))
+        guard length <= SubmitSM.maxShortMessageLength, let message = self.readSlice(length: length) else {
+            throw .invalidField(field: "sm_length", status: .invalidMessageLength)
+        }
+        return message
+    }
+
+    @inlinable
+    mutating func writeSMPPShortMessage(_ message: ByteBuffer) throws(BodyError) {
+        guard message.readableBytes <= SubmitSM.maxShortMessageLength else {
+            throw .invalidField(field: "short_message", status: .invalidMessageLength)
+        }
+        self.writeInteger(UInt8(message.readableBytes))
+        self.writeImmutableBuffer(message)
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Shortwave: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shortwave",
+        abstract: "Shortwave SMS gateway: SMPP v3.4 and HTTP in, carriers out.",
+        version: "0.1.0-dev"
+    )
+}
