@@ -27,6 +27,11 @@ public struct DeliveryReceipt: Hashable, Sendable, CustomStringConvertible {
     public struct Extra: Hashable, Sendable {
         public var key: String
         public var value: String
+
+        public init(key: String, value: String) {
+            self.key = key
+            self.value = value
+        }
     }
 
     public init(
