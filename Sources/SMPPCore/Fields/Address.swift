@@ -1,5 +1,3 @@
-public import NIOCore
-
 /// Type of Number of an address (SMPP v3.4 §5.2.5).
 public struct TypeOfNumber: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt8
@@ -65,21 +63,3 @@ public struct SMPPAddress: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(self.address)(\(self.ton.rawValue)/\(self.npi.rawValue))" }
 }
 
-extension ByteBuffer {
-    /// Reads addr_ton, addr_npi and the address C-Octet String (§4, e.g. source_addr_ton…source_addr).
-    @inlinable
-    mutating func readSMPPAddress(_ field: CStringField) throws(BodyError) -> SMPPAddress {
-        let ton = try self.readSMPPInteger(field.name, as: UInt8.self)
-        let npi = try self.readSMPPInteger(field.name, as: UInt8.self)
-        let address = try self.readSMPPCOctetString(field)
-        return SMPPAddress(ton: TypeOfNumber(rawValue: ton), npi: NumberingPlan(rawValue: npi), address)
-    }
-
-    /// Writes addr_ton, addr_npi and the address C-Octet String.
-    @inlinable
-    mutating func writeSMPPAddress(_ address: SMPPAddress, _ field: CStringField) throws(BodyError) {
-        self.writeInteger(address.ton.rawValue)
-        self.writeInteger(address.npi.rawValue)
-        try self.writeSMPPCOctetString(address.address, field)
-    }
-}

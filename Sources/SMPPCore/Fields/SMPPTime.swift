@@ -1,5 +1,3 @@
-public import NIOCore
-
 /// An SMPP time value (SMPP v3.4 §7.1.1): `YYMMDDhhmmsstnnp`, 16 characters and a NUL.
 ///
 /// * absolute: `t` is tenths of a second, `nn` the offset from UTC in **quarter hours** (00–48),
@@ -145,27 +143,6 @@ public enum SMPPTime: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { self.smppString }
-}
-
-extension ByteBuffer {
-    /// Reads schedule_delivery_time / validity_period / final_date: empty → `nil`, otherwise the
-    /// 16-character SMPP time; anything else is the field's status (ESME_RINVSCHED, ESME_RINVEXPIRY).
-    @inlinable
-    mutating func readSMPPTime(_ field: CStringField) throws(BodyError) -> SMPPTime? {
-        let text = try self.readSMPPCOctetString(field)
-        if text.isEmpty { return nil }
-        guard let time = SMPPTime.parse(text) else { throw .invalidField(field: field.name, status: field.status) }
-        return time
-    }
-
-    @inlinable
-    mutating func writeSMPPTime(_ time: SMPPTime?, _ field: CStringField) throws(BodyError) {
-        guard let time else {
-            self.writeInteger(UInt8(0))
-            return
-        }
-        try self.writeSMPPCOctetString(time.smppString, field)
-    }
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).

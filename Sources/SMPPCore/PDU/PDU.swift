@@ -73,50 +73,59 @@ public enum PDU: Hashable, Sendable {
     /// empty body of a response is read as the response's empty form: SMPP omits it on errors
     /// (§4.1.2, §4.4.2) and many peers omit it on deliver_sm_resp.
     @inlinable
-    static func decodeBody(_ id: CommandID, from body: inout ByteBuffer) throws(SMPPBodyDecodeFailure) -> PDU {
+    static func decodeBody(_ id: CommandID, from body: ByteBuffer) throws(SMPPBodyDecodeFailure) -> PDU {
         if id.isResponse, body.readableBytes == 0, let empty = PDU.emptyResponse(id) { return empty }
-        do {
-            let pdu: PDU
-            switch id {
-            case .submitSM: pdu = .submitSM(try SubmitSM.decode(from: &body))
-            case .submitSMResp: pdu = .submitSMResp(try MessageIDResponse.decode(from: &body))
-            case .deliverSM: pdu = .deliverSM(try DeliverSM.decode(from: &body))
-            case .deliverSMResp: pdu = .deliverSMResp(try MessageIDResponse.decode(from: &body))
-            case .enquireLink: pdu = .enquireLink
-            case .enquireLinkResp: pdu = .enquireLinkResp
-            case .genericNack: pdu = .genericNack
-            case .bindReceiver: pdu = .bindReceiver(try Bind.decode(from: &body))
-            case .bindTransmitter: pdu = .bindTransmitter(try Bind.decode(from: &body))
-            case .bindTransceiver: pdu = .bindTransceiver(try Bind.decode(from: &body))
-            case .bindReceiverResp: pdu = .bindReceiverResp(try BindResp.decode(from: &body))
-            case .bindTransmitterResp: pdu = .bindTransmitterResp(try BindResp.decode(from: &body))
-            case .bindTransceiverResp: pdu = .bindTransceiverResp(try BindResp.decode(from: &body))
-            case .querySM: pdu = .querySM(try QuerySM.decode(from: &body))
-            case .querySMResp: pdu = .querySMResp(try QuerySMResp.decode(from: &body))
-            case .unbind: pdu = .unbind
-            case .unbindResp: pdu = .unbindResp
-            case .replaceSM: pdu = .replaceSM(try ReplaceSM.decode(from: &body))
-            case .replaceSMResp: pdu = .replaceSMResp
-            case .cancelSM: pdu = .cancelSM(try CancelSM.decode(from: &body))
-            case .cancelSMResp: pdu = .cancelSMResp
-            case .outbind: pdu = .outbind(try Outbind.decode(from: &body))
-            case .submitMulti: pdu = .submitMulti(try SubmitMulti.decode(from: &body))
-            case .submitMultiResp: pdu = .submitMultiResp(try SubmitMultiResp.decode(from: &body))
-            case .alertNotification: pdu = .alertNotification(try AlertNotification.decode(from: &body))
-            case .dataSM: pdu = .dataSM(try DataSM.decode(from: &body))
-            case .dataSMResp: pdu = .dataSMResp(try DataSMResp.decode(from: &body))
-            default: throw SMPPBodyDecodeFailure.unknownCommand
+        let result: Result<PDU, SMPPBodyDecodeFailure> = body.withUnsafeReadableBytes { bytes in
+            var reader = SMPPReader(bytes: bytes, buffer: body)
+            do throws(SMPPBodyDecodeFailure) {
+                let pdu = try Self.decodeBody(id, from: &reader)
+                // Every body must end exactly where its last field (or TLV) does.
+                guard reader.readableBytes == 0 else { throw .body(.invalidLength(field: "body")) }
+                return .success(pdu)
+            } catch {
+                return .failure(error)
             }
-            // Bodies without TLVs must end exactly where their last field does.
-            guard body.readableBytes == 0 else { throw BodyError.invalidLength(field: "body") }
-            return pdu
-        } catch let error as BodyError {
-            throw .body(error)
-        } catch let error as SMPPBodyDecodeFailure {
-            throw error
-        } catch {
-            preconditionFailure("unexpected error \(error)")
         }
+        return try result.get()
+    }
+
+    @inlinable
+    static func decodeBody(_ id: CommandID, from body: inout SMPPReader) throws(SMPPBodyDecodeFailure) -> PDU {
+        do throws(BodyError) {
+            switch id {
+            case .submitSM: return .submitSM(try SubmitSM.decode(from: &body))
+            case .submitSMResp: return .submitSMResp(try MessageIDResponse.decode(from: &body))
+            case .deliverSM: return .deliverSM(try DeliverSM.decode(from: &body))
+            case .deliverSMResp: return .deliverSMResp(try MessageIDResponse.decode(from: &body))
+            case .enquireLink: return .enquireLink
+            case .enquireLinkResp: return .enquireLinkResp
+            case .genericNack: return .genericNack
+            case .bindReceiver: return .bindReceiver(try Bind.decode(from: &body))
+            case .bindTransmitter: return .bindTransmitter(try Bind.decode(from: &body))
+            case .bindTransceiver: return .bindTransceiver(try Bind.decode(from: &body))
+            case .bindReceiverResp: return .bindReceiverResp(try BindResp.decode(from: &body))
+            case .bindTransmitterResp: return .bindTransmitterResp(try BindResp.decode(from: &body))
+            case .bindTransceiverResp: return .bindTransceiverResp(try BindResp.decode(from: &body))
+            case .querySM: return .querySM(try QuerySM.decode(from: &body))
+            case .querySMResp: return .querySMResp(try QuerySMResp.decode(from: &body))
+            case .unbind: return .unbind
+            case .unbindResp: return .unbindResp
+            case .replaceSM: return .replaceSM(try ReplaceSM.decode(from: &body))
+            case .replaceSMResp: return .replaceSMResp
+            case .cancelSM: return .cancelSM(try CancelSM.decode(from: &body))
+            case .cancelSMResp: return .cancelSMResp
+            case .outbind: return .outbind(try Outbind.decode(from: &body))
+            case .submitMulti: return .submitMulti(try SubmitMulti.decode(from: &body))
+            case .submitMultiResp: return .submitMultiResp(try SubmitMultiResp.decode(from: &body))
+            case .alertNotification: return .alertNotification(try AlertNotification.decode(from: &body))
+            case .dataSM: return .dataSM(try DataSM.decode(from: &body))
+            case .dataSMResp: return .dataSMResp(try DataSMResp.decode(from: &body))
+            default: break
+            }
+        } catch {
+            throw .body(error)
+        }
+        throw .unknownCommand
     }
 
     @inlinable
@@ -134,31 +143,61 @@ public enum PDU: Hashable, Sendable {
         }
     }
 
-    /// Writes the body. On an error status, bind responses and submit_sm_resp are sent without a
-    /// body, as §4.1.2 and §4.4.2 say.
+    /// Whether the body is written: on an error status, bind responses and submit_sm_resp are
+    /// sent without a body, as §4.1.2 and §4.4.2 say.
     @inlinable
-    func encodeBody(into buffer: inout ByteBuffer, status: CommandStatus) throws(BodyError) {
+    func hasBody(status: CommandStatus) -> Bool {
         switch self {
-        case .genericNack, .unbind, .unbindResp, .enquireLink, .enquireLinkResp, .cancelSMResp, .replaceSMResp:
-            return
-        case .bindReceiver(let body), .bindTransmitter(let body), .bindTransceiver(let body):
-            try body.encode(into: &buffer)
+        case .bindReceiverResp, .bindTransmitterResp, .bindTransceiverResp, .submitSMResp: status.isOK
+        default: true
+        }
+    }
+
+    /// At most the octets of the body.
+    @inlinable
+    func encodedBodyLengthBound(status: CommandStatus) -> Int {
+        guard self.hasBody(status: status) else { return 0 }
+        switch self {
+        case .genericNack, .unbind, .unbindResp, .enquireLink, .enquireLinkResp, .cancelSMResp, .replaceSMResp: return 0
+        case .bindReceiver(let body), .bindTransmitter(let body), .bindTransceiver(let body): return body.encodedLengthBound
         case .bindReceiverResp(let body), .bindTransmitterResp(let body), .bindTransceiverResp(let body):
-            if status.isOK { try body.encode(into: &buffer) }
-        case .submitSMResp(let body):
-            if status.isOK { try body.encode(into: &buffer) }
-        case .deliverSMResp(let body): try body.encode(into: &buffer)
-        case .submitSM(let body), .deliverSM(let body): try body.encode(into: &buffer)
-        case .querySM(let body): try body.encode(into: &buffer)
-        case .querySMResp(let body): try body.encode(into: &buffer)
-        case .replaceSM(let body): try body.encode(into: &buffer)
-        case .cancelSM(let body): try body.encode(into: &buffer)
-        case .outbind(let body): try body.encode(into: &buffer)
-        case .submitMulti(let body): try body.encode(into: &buffer)
-        case .submitMultiResp(let body): try body.encode(into: &buffer)
-        case .alertNotification(let body): try body.encode(into: &buffer)
-        case .dataSM(let body): try body.encode(into: &buffer)
-        case .dataSMResp(let body): try body.encode(into: &buffer)
+            return body.encodedLengthBound
+        case .submitSMResp(let body), .deliverSMResp(let body): return body.encodedLengthBound
+        case .submitSM(let body), .deliverSM(let body): return body.encodedLengthBound
+        case .querySM(let body): return body.encodedLengthBound
+        case .querySMResp(let body): return body.encodedLengthBound
+        case .replaceSM(let body): return body.encodedLengthBound
+        case .cancelSM(let body): return body.encodedLengthBound
+        case .outbind(let body): return body.encodedLengthBound
+        case .submitMulti(let body): return body.encodedLengthBound
+        case .submitMultiResp(let body): return body.encodedLengthBound
+        case .alertNotification(let body): return body.encodedLengthBound
+        case .dataSM(let body): return body.encodedLengthBound
+        case .dataSMResp(let body): return body.encodedLengthBound
+        }
+    }
+
+    /// Writes the body (nothing when `hasBody(status:)` is false).
+    @inlinable
+    func encodeBody(into writer: inout SMPPWriter, status: CommandStatus) throws(BodyError) {
+        guard self.hasBody(status: status) else { return }
+        switch self {
+        case .genericNack, .unbind, .unbindResp, .enquireLink, .enquireLinkResp, .cancelSMResp, .replaceSMResp: return
+        case .bindReceiver(let body), .bindTransmitter(let body), .bindTransceiver(let body): try body.encode(into: &writer)
+        case .bindReceiverResp(let body), .bindTransmitterResp(let body), .bindTransceiverResp(let body):
+            try body.encode(into: &writer)
+        case .submitSMResp(let body), .deliverSMResp(let body): try body.encode(into: &writer)
+        case .submitSM(let body), .deliverSM(let body): try body.encode(into: &writer)
+        case .querySM(let body): try body.encode(into: &writer)
+        case .querySMResp(let body): try body.encode(into: &writer)
+        case .replaceSM(let body): try body.encode(into: &writer)
+        case .cancelSM(let body): try body.encode(into: &writer)
+        case .outbind(let body): try body.encode(into: &writer)
+        case .submitMulti(let body): try body.encode(into: &writer)
+        case .submitMultiResp(let body): try body.encode(into: &writer)
+        case .alertNotification(let body): try body.encode(into: &writer)
+        case .dataSM(let body): try body.encode(into: &writer)
+        case .dataSMResp(let body): try body.encode(into: &writer)
         }
     }
 }

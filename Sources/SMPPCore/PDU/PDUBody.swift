@@ -1,13 +1,13 @@
-public import NIOCore
-
 /// A PDU body that reads and writes its own mandatory parameters and TLVs (everything after the
 /// 16-octet header). Every PDU type of `PDU` conforms.
 @usableFromInline
 protocol PDUBody: Hashable, Sendable {
     /// Reads the body; `buffer` holds exactly the body and must be consumed exactly.
-    static func decode(from buffer: inout ByteBuffer) throws(BodyError) -> Self
-    /// Writes the body, checking every field limit.
-    func encode(into buffer: inout ByteBuffer) throws(BodyError)
+    static func decode(from buffer: inout SMPPReader) throws(BodyError) -> Self
+    /// Writes the body, checking every field limit, into space of at least `encodedLengthBound`.
+    func encode(into buffer: inout SMPPWriter) throws(BodyError)
+    /// At most the octets `encode` writes.
+    var encodedLengthBound: Int { get }
 }
 
 extension UInt8 {

@@ -38,7 +38,7 @@ public struct SMPPPacket: Hashable, Sendable, CustomStringConvertible {
             throw SMPPDecodingError(.commandLengthMismatch, header: header, frame: frame)
         }
         do {
-            let pdu = try PDU.decodeBody(header.commandID, from: &body)
+            let pdu = try PDU.decodeBody(header.commandID, from: body)
             return SMPPPacket(sequenceNumber: sequence, status: header.status, pdu: pdu)
         } catch {
             switch error {
@@ -52,22 +52,32 @@ public struct SMPPPacket: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Appends the PDU to `buffer`: header, body, then back-patches command_length. Checks every
-    /// field limit; on failure nothing is left in `buffer`.
+    /// Appends the PDU to `buffer`: header, body, then back-patches command_length — in one
+    /// write into space reserved from the body's length bound. Checks every field limit; on
+    /// failure nothing is written.
     @inlinable
     public func encode(into buffer: inout ByteBuffer) throws(SMPPEncodingError) {
-        let start = buffer.writerIndex
-        buffer.writeMultipleIntegers(UInt32(0), self.commandID.rawValue, self.status.rawValue, self.sequenceNumber)
-        do {
-            try self.pdu.encodeBody(into: &buffer, status: self.status)
-        } catch {
-            buffer.moveWriterIndex(to: start)
-            throw SMPPEncodingError(commandID: self.commandID, sequenceNumber: self.sequenceNumber, field: error.field, status: {
-                if case .invalidField(_, let status) = error { return status }
-                return .invalidCommandLength
-            }())
+        let bound = SMPPPacket.headerLength + self.pdu.encodedBodyLengthBound(status: self.status)
+        var failure: BodyError?
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { bytes in
+            var writer = SMPPWriter(bytes: bytes)
+            writer.writeMultipleIntegers(UInt32(0), self.commandID.rawValue, self.status.rawValue, self.sequenceNumber)
+            do throws(BodyError) {
+                try self.pdu.encodeBody(into: &writer, status: self.status)
+            } catch {
+                failure = error
+                return 0
+            }
+            precondition(writer.offset <= bound, "encodedLengthBound of \(self.commandID) is too small")
+            var length = UInt32(writer.offset).bigEndian
+            withUnsafeBytes(of: &length) { bytes.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: 4) }
+            return writer.offset
         }
-        buffer.setInteger(UInt32(buffer.writerIndex - start), at: start)
+        if let failure {
+            let status: CommandStatus
+            if case .invalidField(_, let fieldStatus) = failure { status = fieldStatus } else { status = .invalidCommandLength }
+            throw SMPPEncodingError(commandID: self.commandID, sequenceNumber: self.sequenceNumber, field: failure.field, status: status)
+        }
     }
 
     /// The PDU as a new buffer.

@@ -1,5 +1,3 @@
-public import NIOCore
-
 /// alert_notification (SMPP v3.4 §4.12.1): the SMSC tells a receiver that a mobile became
 /// available; it has no response.
 public struct AlertNotification: PDUBody, CustomStringConvertible {
@@ -15,14 +13,20 @@ public struct AlertNotification: PDUBody, CustomStringConvertible {
     }
 
     @usableFromInline
-    static func decode(from buffer: inout ByteBuffer) throws(BodyError) -> AlertNotification {
+    static func decode(from buffer: inout SMPPReader) throws(BodyError) -> AlertNotification {
         let source = try buffer.readSMPPAddress(.dataSourceAddr)
         let esme = try buffer.readSMPPAddress(.esmeAddr)
         return AlertNotification(source: source, esmeAddress: esme, tlvs: try buffer.readSMPPTLVs())
     }
 
+    /// At most the octets `encode` writes.
+    @inlinable
+    var encodedLengthBound: Int {
+        self.source.encodedLengthBound + self.esmeAddress.encodedLengthBound + self.tlvs.encodedLength
+    }
+
     @usableFromInline
-    func encode(into buffer: inout ByteBuffer) throws(BodyError) {
+    func encode(into buffer: inout SMPPWriter) throws(BodyError) {
         try buffer.writeSMPPAddress(self.source, .dataSourceAddr)
         try buffer.writeSMPPAddress(self.esmeAddress, .esmeAddr)
         try buffer.writeSMPPTLVs(self.tlvs)

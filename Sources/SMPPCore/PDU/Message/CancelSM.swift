@@ -1,5 +1,3 @@
-public import NIOCore
-
 /// cancel_sm (SMPP v3.4 §4.9.1): cancel one pending message by id, or all of a source's messages
 /// to a destination (and service_type) when message_id is empty.
 public struct CancelSM: PDUBody, CustomStringConvertible {
@@ -16,7 +14,7 @@ public struct CancelSM: PDUBody, CustomStringConvertible {
     }
 
     @usableFromInline
-    static func decode(from buffer: inout ByteBuffer) throws(BodyError) -> CancelSM {
+    static func decode(from buffer: inout SMPPReader) throws(BodyError) -> CancelSM {
         let serviceType = try buffer.readSMPPCOctetString(.serviceType)
         let messageID = try buffer.readSMPPCOctetString(.messageID)
         let source = try buffer.readSMPPAddress(.sourceAddr)
@@ -24,8 +22,14 @@ public struct CancelSM: PDUBody, CustomStringConvertible {
         return CancelSM(serviceType: serviceType, messageID: messageID, source: source, destination: destination)
     }
 
+    /// At most the octets `encode` writes.
+    @inlinable
+    var encodedLengthBound: Int {
+        self.serviceType.utf8.count + self.messageID.utf8.count + 2 + self.source.encodedLengthBound + self.destination.encodedLengthBound
+    }
+
     @usableFromInline
-    func encode(into buffer: inout ByteBuffer) throws(BodyError) {
+    func encode(into buffer: inout SMPPWriter) throws(BodyError) {
         try buffer.writeSMPPCOctetString(self.serviceType, .serviceType)
         try buffer.writeSMPPCOctetString(self.messageID, .messageID)
         try buffer.writeSMPPAddress(self.source, .sourceAddr)

@@ -1,5 +1,3 @@
-public import NIOCore
-
 /// data_sm (SMPP v3.4 §4.7.1): an interactive alternative to submit_sm/deliver_sm, in either
 /// direction. The message travels in message_payload; addresses may be 64 characters.
 public struct DataSM: PDUBody, CustomStringConvertible {
@@ -25,7 +23,7 @@ public struct DataSM: PDUBody, CustomStringConvertible {
     }
 
     @usableFromInline
-    static func decode(from buffer: inout ByteBuffer) throws(BodyError) -> DataSM {
+    static func decode(from buffer: inout SMPPReader) throws(BodyError) -> DataSM {
         let serviceType = try buffer.readSMPPCOctetString(.serviceType)
         let source = try buffer.readSMPPAddress(.dataSourceAddr)
         let destination = try buffer.readSMPPAddress(.dataDestinationAddr)
@@ -39,8 +37,14 @@ public struct DataSM: PDUBody, CustomStringConvertible {
         )
     }
 
+    /// At most the octets `encode` writes.
+    @inlinable
+    var encodedLengthBound: Int {
+        self.serviceType.utf8.count + self.source.encodedLengthBound + self.destination.encodedLengthBound + 4 + self.tlvs.encodedLength
+    }
+
     @usableFromInline
-    func encode(into buffer: inout ByteBuffer) throws(BodyError) {
+    func encode(into buffer: inout SMPPWriter) throws(BodyError) {
         try buffer.writeSMPPCOctetString(self.serviceType, .serviceType)
         try buffer.writeSMPPAddress(self.source, .dataSourceAddr)
         try buffer.writeSMPPAddress(self.destination, .dataDestinationAddr)

@@ -1,5 +1,3 @@
-public import NIOCore
-
 /// data_sm_resp (SMPP v3.4 §4.7.2): a message_id and TLVs (delivery_failure_reason,
 /// network_error_code, additional_status_info_text, dpf_result) — the only v3.4 response that
 /// carries TLVs besides the bind responses.
@@ -13,13 +11,19 @@ public struct DataSMResp: PDUBody, CustomStringConvertible {
     }
 
     @usableFromInline
-    static func decode(from buffer: inout ByteBuffer) throws(BodyError) -> DataSMResp {
+    static func decode(from buffer: inout SMPPReader) throws(BodyError) -> DataSMResp {
         let messageID = try buffer.readSMPPCOctetString(.messageID)
         return DataSMResp(messageID: messageID, tlvs: try buffer.readSMPPTLVs())
     }
 
+    /// At most the octets `encode` writes.
+    @inlinable
+    var encodedLengthBound: Int {
+        self.messageID.utf8.count + 1 + self.tlvs.encodedLength
+    }
+
     @usableFromInline
-    func encode(into buffer: inout ByteBuffer) throws(BodyError) {
+    func encode(into buffer: inout SMPPWriter) throws(BodyError) {
         try buffer.writeSMPPCOctetString(self.messageID, .messageID)
         try buffer.writeSMPPTLVs(self.tlvs)
     }

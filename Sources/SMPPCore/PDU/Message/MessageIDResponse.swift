@@ -1,5 +1,3 @@
-public import NIOCore
-
 /// submit_sm_resp (§4.4.2) and deliver_sm_resp (§4.6.2): a message_id (≤ 64 characters).
 ///
 /// In deliver_sm_resp the message_id is unused and sent empty. On an error status a submit_sm_resp
@@ -11,12 +9,18 @@ public struct MessageIDResponse: PDUBody, CustomStringConvertible {
     public init(messageID: String = "") { self.messageID = messageID }
 
     @inlinable
-    static func decode(from buffer: inout ByteBuffer) throws(BodyError) -> MessageIDResponse {
+    static func decode(from buffer: inout SMPPReader) throws(BodyError) -> MessageIDResponse {
         MessageIDResponse(messageID: try buffer.readSMPPCOctetString(.messageID))
     }
 
+    /// At most the octets `encode` writes.
     @inlinable
-    func encode(into buffer: inout ByteBuffer) throws(BodyError) {
+    var encodedLengthBound: Int {
+        self.messageID.utf8.count + 1
+    }
+
+    @inlinable
+    func encode(into buffer: inout SMPPWriter) throws(BodyError) {
         try buffer.writeSMPPCOctetString(self.messageID, .messageID)
     }
 

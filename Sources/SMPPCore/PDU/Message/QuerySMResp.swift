@@ -1,5 +1,3 @@
-public import NIOCore
-
 /// query_sm_resp (SMPP v3.4 §4.8.2): message_id, final_date (empty while not final),
 /// message_state and a network error_code.
 public struct QuerySMResp: PDUBody, CustomStringConvertible {
@@ -16,7 +14,7 @@ public struct QuerySMResp: PDUBody, CustomStringConvertible {
     }
 
     @usableFromInline
-    static func decode(from buffer: inout ByteBuffer) throws(BodyError) -> QuerySMResp {
+    static func decode(from buffer: inout SMPPReader) throws(BodyError) -> QuerySMResp {
         let messageID = try buffer.readSMPPCOctetString(.messageID)
         let finalDate = try buffer.readSMPPTime(.finalDate)
         let state = try buffer.readSMPPInteger("message_state", as: UInt8.self)
@@ -24,8 +22,14 @@ public struct QuerySMResp: PDUBody, CustomStringConvertible {
         return QuerySMResp(messageID: messageID, finalDate: finalDate, messageState: MessageState(rawValue: state), errorCode: error)
     }
 
+    /// At most the octets `encode` writes.
+    @inlinable
+    var encodedLengthBound: Int {
+        self.messageID.utf8.count + 1 + 17 + 2
+    }
+
     @usableFromInline
-    func encode(into buffer: inout ByteBuffer) throws(BodyError) {
+    func encode(into buffer: inout SMPPWriter) throws(BodyError) {
         try buffer.writeSMPPCOctetString(self.messageID, .messageID)
         try buffer.writeSMPPTime(self.finalDate, .finalDate)
         buffer.writeMultipleIntegers(self.messageState.rawValue, self.errorCode)

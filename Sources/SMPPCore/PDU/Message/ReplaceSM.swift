@@ -24,7 +24,7 @@ public struct ReplaceSM: PDUBody, CustomStringConvertible {
     }
 
     @usableFromInline
-    static func decode(from buffer: inout ByteBuffer) throws(BodyError) -> ReplaceSM {
+    static func decode(from buffer: inout SMPPReader) throws(BodyError) -> ReplaceSM {
         let messageID = try buffer.readSMPPCOctetString(.messageID)
         let source = try buffer.readSMPPAddress(.sourceAddr)
         let schedule = try buffer.readSMPPTime(.scheduleDeliveryTime)
@@ -39,8 +39,14 @@ public struct ReplaceSM: PDUBody, CustomStringConvertible {
         )
     }
 
+    /// At most the octets `encode` writes.
+    @inlinable
+    var encodedLengthBound: Int {
+        self.messageID.utf8.count + 1 + self.source.encodedLengthBound + 34 + 3 + self.shortMessage.readableBytes
+    }
+
     @usableFromInline
-    func encode(into buffer: inout ByteBuffer) throws(BodyError) {
+    func encode(into buffer: inout SMPPWriter) throws(BodyError) {
         try buffer.writeSMPPCOctetString(self.messageID, .messageID)
         try buffer.writeSMPPAddress(self.source, .sourceAddr)
         try buffer.writeSMPPTime(self.scheduleDeliveryTime, .scheduleDeliveryTime)

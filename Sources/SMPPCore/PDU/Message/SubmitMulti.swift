@@ -56,7 +56,7 @@ public struct SubmitMulti: PDUBody, CustomStringConvertible {
     }
 
     @usableFromInline
-    static func decode(from buffer: inout ByteBuffer) throws(BodyError) -> SubmitMulti {
+    static func decode(from buffer: inout SMPPReader) throws(BodyError) -> SubmitMulti {
         let serviceType = try buffer.readSMPPCOctetString(.serviceType)
         let source = try buffer.readSMPPAddress(.sourceAddr)
         let count = try buffer.readSMPPInteger("number_of_dests", as: UInt8.self)
@@ -92,8 +92,19 @@ public struct SubmitMulti: PDUBody, CustomStringConvertible {
         )
     }
 
+    /// At most the octets `encode` writes.
+    @inlinable
+    var encodedLengthBound: Int {
+        self.serviceType.utf8.count + self.source.encodedLengthBound + 48 + self.shortMessage.readableBytes + self.tlvs.encodedLength + self.destinations.reduce(0) { total, destination in
+            switch destination {
+            case .address(let address): total + 1 + address.encodedLengthBound
+            case .distributionList(let name): total + 2 + name.utf8.count
+            }
+        }
+    }
+
     @usableFromInline
-    func encode(into buffer: inout ByteBuffer) throws(BodyError) {
+    func encode(into buffer: inout SMPPWriter) throws(BodyError) {
         try buffer.writeSMPPCOctetString(self.serviceType, .serviceType)
         try buffer.writeSMPPAddress(self.source, .sourceAddr)
         guard (1...254).contains(self.destinations.count) else {

@@ -1,5 +1,3 @@
-public import NIOCore
-
 /// submit_multi_resp (SMPP v3.4 §4.5.2): the message_id and the destinations that failed, each
 /// with a 4-octet error_status_code.
 public struct SubmitMultiResp: PDUBody, CustomStringConvertible {
@@ -23,7 +21,7 @@ public struct SubmitMultiResp: PDUBody, CustomStringConvertible {
     }
 
     @usableFromInline
-    static func decode(from buffer: inout ByteBuffer) throws(BodyError) -> SubmitMultiResp {
+    static func decode(from buffer: inout SMPPReader) throws(BodyError) -> SubmitMultiResp {
         let messageID = try buffer.readSMPPCOctetString(.messageID)
         let count = try buffer.readSMPPInteger("no_unsuccess", as: UInt8.self)
         var failures: [Failure] = []
@@ -36,8 +34,14 @@ public struct SubmitMultiResp: PDUBody, CustomStringConvertible {
         return SubmitMultiResp(messageID: messageID, unsuccessful: failures)
     }
 
+    /// At most the octets `encode` writes.
+    @inlinable
+    var encodedLengthBound: Int {
+        self.messageID.utf8.count + 2 + self.unsuccessful.reduce(0) { $0 + $1.destination.encodedLengthBound + 4 }
+    }
+
     @usableFromInline
-    func encode(into buffer: inout ByteBuffer) throws(BodyError) {
+    func encode(into buffer: inout SMPPWriter) throws(BodyError) {
         try buffer.writeSMPPCOctetString(self.messageID, .messageID)
         guard self.unsuccessful.count <= 255 else {
             throw .invalidField(field: "no_unsuccess", status: .invalidNumberOfDestinations)

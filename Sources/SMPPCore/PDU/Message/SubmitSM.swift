@@ -58,7 +58,7 @@ public struct SubmitSM: PDUBody, CustomStringConvertible {
     public var payload: ByteBuffer { self.tlvs.messagePayload ?? self.shortMessage }
 
     @inlinable
-    static func decode(from buffer: inout ByteBuffer) throws(BodyError) -> SubmitSM {
+    static func decode(from buffer: inout SMPPReader) throws(BodyError) -> SubmitSM {
         let serviceType = try buffer.readSMPPCOctetString(.serviceType)
         let source = try buffer.readSMPPAddress(.sourceAddr)
         let destination = try buffer.readSMPPAddress(.destinationAddr)
@@ -84,8 +84,14 @@ public struct SubmitSM: PDUBody, CustomStringConvertible {
         )
     }
 
+    /// At most the octets `encode` writes.
     @inlinable
-    func encode(into buffer: inout ByteBuffer) throws(BodyError) {
+    var encodedLengthBound: Int {
+        self.serviceType.utf8.count + self.source.encodedLengthBound + self.destination.encodedLengthBound + 48 + self.shortMessage.readableBytes + self.tlvs.encodedLength
+    }
+
+    @inlinable
+    func encode(into buffer: inout SMPPWriter) throws(BodyError) {
         try buffer.writeSMPPCOctetString(self.serviceType, .serviceType)
         try buffer.writeSMPPAddress(self.source, .sourceAddr)
         try buffer.writeSMPPAddress(self.destination, .destinationAddr)
@@ -109,24 +115,3 @@ public struct SubmitSM: PDUBody, CustomStringConvertible {
     }
 }
 
-extension ByteBuffer {
-    /// Reads sm_length and short_message (§5.2.21): over 254 octets, or more than the body
-    /// holds, is ESME_RINVMSGLEN.
-    @inlinable
-    mutating func readSMPPShortMessage() throws(BodyError) -> ByteBuffer {
-        let length = Int(try self.readSMPPInteger("sm_length", as: UInt8.self))
-        guard length <= SubmitSM.maxShortMessageLength, let message = self.readSlice(length: length) else {
-            throw .invalidField(field: "sm_length", status: .invalidMessageLength)
-        }
-        return message
-    }
-
-    @inlinable
-    mutating func writeSMPPShortMessage(_ message: ByteBuffer) throws(BodyError) {
-        guard message.readableBytes <= SubmitSM.maxShortMessageLength else {
-            throw .invalidField(field: "short_message", status: .invalidMessageLength)
-        }
-        self.writeInteger(UInt8(message.readableBytes))
-        self.writeImmutableBuffer(message)
-    }
-}

@@ -1,5 +1,3 @@
-public import NIOCore
-
 /// bind_transmitter, bind_receiver and bind_transceiver (SMPP v3.4 §4.1.1, §4.1.3, §4.1.5): the
 /// three share one body; which bind it is comes from the `PDU` case.
 public struct Bind: PDUBody, CustomStringConvertible {
@@ -26,7 +24,7 @@ public struct Bind: PDUBody, CustomStringConvertible {
     }
 
     @usableFromInline
-    static func decode(from buffer: inout ByteBuffer) throws(BodyError) -> Bind {
+    static func decode(from buffer: inout SMPPReader) throws(BodyError) -> Bind {
         let systemID = try buffer.readSMPPCOctetString(.systemID)
         let password = try buffer.readSMPPCOctetString(.password)
         let systemType = try buffer.readSMPPCOctetString(.systemType)
@@ -38,8 +36,14 @@ public struct Bind: PDUBody, CustomStringConvertible {
         )
     }
 
+    /// At most the octets `encode` writes.
+    @inlinable
+    var encodedLengthBound: Int {
+        self.systemID.utf8.count + self.password.utf8.count + self.systemType.utf8.count + self.addressRange.encodedLengthBound + 4
+    }
+
     @usableFromInline
-    func encode(into buffer: inout ByteBuffer) throws(BodyError) {
+    func encode(into buffer: inout SMPPWriter) throws(BodyError) {
         try buffer.writeSMPPCOctetString(self.systemID, .systemID)
         try buffer.writeSMPPCOctetString(self.password, .password)
         try buffer.writeSMPPCOctetString(self.systemType, .systemType)

@@ -1,5 +1,3 @@
-public import NIOCore
-
 /// bind_transmitter_resp, bind_receiver_resp, bind_transceiver_resp (SMPP v3.4 §4.1.2, §4.1.4,
 /// §4.1.6): the SMSC's system_id and, from a v3.4 SMSC, sc_interface_version.
 ///
@@ -15,13 +13,19 @@ public struct BindResp: PDUBody, CustomStringConvertible {
     }
 
     @usableFromInline
-    static func decode(from buffer: inout ByteBuffer) throws(BodyError) -> BindResp {
+    static func decode(from buffer: inout SMPPReader) throws(BodyError) -> BindResp {
         let systemID = try buffer.readSMPPCOctetString(.systemID)
         return BindResp(systemID: systemID, tlvs: try buffer.readSMPPTLVs())
     }
 
+    /// At most the octets `encode` writes.
+    @inlinable
+    var encodedLengthBound: Int {
+        self.systemID.utf8.count + 1 + self.tlvs.encodedLength
+    }
+
     @usableFromInline
-    func encode(into buffer: inout ByteBuffer) throws(BodyError) {
+    func encode(into buffer: inout SMPPWriter) throws(BodyError) {
         try buffer.writeSMPPCOctetString(self.systemID, .systemID)
         try buffer.writeSMPPTLVs(self.tlvs)
     }

@@ -1,5 +1,3 @@
-public import NIOCore
-
 /// outbind (SMPP v3.4 §4.1.7): the SMSC asks an ESME to bind_receiver; it has no response.
 public struct Outbind: PDUBody, CustomStringConvertible {
     public var systemID: String
@@ -12,13 +10,19 @@ public struct Outbind: PDUBody, CustomStringConvertible {
     }
 
     @usableFromInline
-    static func decode(from buffer: inout ByteBuffer) throws(BodyError) -> Outbind {
+    static func decode(from buffer: inout SMPPReader) throws(BodyError) -> Outbind {
         let systemID = try buffer.readSMPPCOctetString(.systemID)
         return Outbind(systemID: systemID, password: try buffer.readSMPPCOctetString(.password))
     }
 
+    /// At most the octets `encode` writes.
+    @inlinable
+    var encodedLengthBound: Int {
+        self.systemID.utf8.count + self.password.utf8.count + 2
+    }
+
     @usableFromInline
-    func encode(into buffer: inout ByteBuffer) throws(BodyError) {
+    func encode(into buffer: inout SMPPWriter) throws(BodyError) {
         try buffer.writeSMPPCOctetString(self.systemID, .systemID)
         try buffer.writeSMPPCOctetString(self.password, .password)
     }
