@@ -26,8 +26,7 @@ struct SMPPReader {
     mutating func readSMPPInteger<I: FixedWidthInteger>(_ field: String, as: I.Type = I.self) throws(BodyError) -> I {
         let size = MemoryLayout<I>.size
         guard self.readableBytes >= size else { throw .invalidLength(field: field) }
-        var value = I.zero
-        for index in self.offset..<(self.offset + size) { value = value << 8 | I(self.bytes[index]) }
+        let value = I(bigEndian: self.bytes.loadUnaligned(fromByteOffset: self.offset, as: I.self))
         self.offset += size
         return value
     }

@@ -11,17 +11,41 @@ struct SMPPWriter {
     @inlinable
     init(bytes: UnsafeMutableRawBufferPointer) { self.bytes = bytes }
 
-    /// Writes `value` big-endian.
+    /// Writes `value` big-endian (an unaligned store; no generic dispatch on the hot path).
     @inlinable
-    mutating func writeInteger<I: FixedWidthInteger>(_ value: I) {
-        var bigEndian = value.bigEndian
-        withUnsafeBytes(of: &bigEndian) { self.bytes.baseAddress!.advanced(by: self.offset).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-        self.offset += MemoryLayout<I>.size
+    mutating func writeInteger(_ value: UInt8) {
+        self.bytes.storeBytes(of: value, toByteOffset: self.offset, as: UInt8.self)
+        self.offset += 1
     }
 
     @inlinable
-    mutating func writeMultipleIntegers<each I: FixedWidthInteger>(_ values: repeat each I) {
-        repeat self.writeInteger(each values)
+    mutating func writeInteger(_ value: UInt16) {
+        self.bytes.storeBytes(of: value.bigEndian, toByteOffset: self.offset, as: UInt16.self)
+        self.offset += 2
+    }
+
+    @inlinable
+    mutating func writeInteger(_ value: UInt32) {
+        self.bytes.storeBytes(of: value.bigEndian, toByteOffset: self.offset, as: UInt32.self)
+        self.offset += 4
+    }
+
+    @inlinable
+    mutating func writeMultipleIntegers(_ a: UInt8, _ b: UInt8) {
+        self.writeInteger(a)
+        self.writeInteger(b)
+    }
+
+    @inlinable
+    mutating func writeMultipleIntegers(_ a: UInt8, _ b: UInt8, _ c: UInt8) {
+        self.writeMultipleIntegers(a, b)
+        self.writeInteger(c)
+    }
+
+    @inlinable
+    mutating func writeMultipleIntegers(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) {
+        self.writeMultipleIntegers(a, b, c)
+        self.writeInteger(d)
     }
 
     @inlinable
@@ -111,7 +135,8 @@ struct SMPPWriter {
             guard length <= Int(UInt16.max), tlv.tag.allowedLengths?.contains(length) ?? true else {
                 throw .invalidField(field: tlv.tag.name, status: .invalidParameterLength)
             }
-            self.writeMultipleIntegers(tlv.tag.rawValue, UInt16(truncatingIfNeeded: length))
+            self.writeInteger(tlv.tag.rawValue)
+            self.writeInteger(UInt16(truncatingIfNeeded: length))
             self.writeBuffer(tlv.value)
         }
     }

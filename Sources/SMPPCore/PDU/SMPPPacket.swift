@@ -61,7 +61,10 @@ public struct SMPPPacket: Hashable, Sendable, CustomStringConvertible {
         var failure: BodyError?
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { bytes in
             var writer = SMPPWriter(bytes: bytes)
-            writer.writeMultipleIntegers(UInt32(0), self.commandID.rawValue, self.status.rawValue, self.sequenceNumber)
+            writer.writeInteger(UInt32(0))
+            writer.writeInteger(self.commandID.rawValue)
+            writer.writeInteger(self.status.rawValue)
+            writer.writeInteger(self.sequenceNumber)
             do throws(BodyError) {
                 try self.pdu.encodeBody(into: &writer, status: self.status)
             } catch {
