@@ -25,11 +25,26 @@ public func fuzzSMPPDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             let again = try! SMPPPacket.decode(frame: encoded)
             if packet.status.isOK { precondition(again == packet, "round trip changed \(packet)") }
             _ = packet.description
+            exerciseMessageText(packet)
         } catch {
             if let reply = error.replyPacket { _ = try! reply.encoded() }
             _ = error.debugDescription
         }
     }
+}
+
+/// What inbound message bytes go through after decoding: receipt parsing, UDH / SAR reading and
+/// text decoding. None of it may crash on hostile octets.
+func exerciseMessageText(_ packet: SMPPPacket) {
+    guard case .deliverSM(let deliver) = packet.pdu else { return }
+    let payload = deliver.payload
+    _ = SMSText.decode(payload, dataCoding: deliver.dataCoding)
+    _ = DeliveryReceipt.parse(Latin1.decode(payload.readableBytesView))
+    if let part = ConcatenationInfo(shortMessage: deliver.shortMessage, esmClass: deliver.esmClass, tlvs: deliver.tlvs) {
+        var reassembler = ConcatenationReassembler<Int>(maximumPending: 4)
+        _ = reassembler.add(part, key: 0)
+    }
+    _ = SMPPTime.parse(Latin1.decode(payload.readableBytesView.prefix(16)))
 }
 
 /// libFuzzer's entry point for programs that keep their own `main` (SwiftPM executables do).

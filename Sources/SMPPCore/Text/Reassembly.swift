@@ -85,6 +85,8 @@ public struct ConcatenationReassembler<Key: Hashable & Sendable>: Sendable {
         case complete([ByteBuffer])
         /// A part with the same sequence number arrived twice; the first is kept.
         case duplicate
+        /// The part's sequence number is 0 or above its total: it is not kept.
+        case invalid
     }
 
     public private(set) var pending: [GroupKey: Pending] = [:]
@@ -94,6 +96,7 @@ public struct ConcatenationReassembler<Key: Hashable & Sendable>: Sendable {
 
     /// Adds one part; `now` is any monotonic tick the caller uses for `evict(olderThan:)`.
     public mutating func add(_ part: ConcatenationInfo, key: Key, now: UInt64 = 0) -> Outcome {
+        guard part.total >= 1, (1...part.total).contains(part.sequence) else { return .invalid }
         let group = GroupKey(key: key, reference: part.reference, total: part.total)
         var entry = self.pending[group] ?? Pending(parts: Array(repeating: nil, count: Int(part.total)), received: 0, firstSeen: now)
         let index = Int(part.sequence) - 1

@@ -55,6 +55,14 @@ struct FuzzRegressionTests {
                 let packet = try SMPPPacket.decode(frame: frame)
                 let again = try SMPPPacket.decode(frame: try packet.encoded())
                 if packet.status.isOK { #expect(again == packet) }
+                if case .deliverSM(let deliver) = packet.pdu {
+                    _ = SMSText.decode(deliver.payload, dataCoding: deliver.dataCoding)
+                    _ = DeliveryReceipt.parse(Latin1.decode(deliver.payload.readableBytesView))
+                    if let part = ConcatenationInfo(shortMessage: deliver.shortMessage, esmClass: deliver.esmClass, tlvs: deliver.tlvs) {
+                        var reassembler = ConcatenationReassembler<Int>()
+                        _ = reassembler.add(part, key: 0)
+                    }
+                }
             } catch let error as SMPPDecodingError {
                 #expect(throws: Never.self) { try error.replyPacket?.encoded() }
             }
