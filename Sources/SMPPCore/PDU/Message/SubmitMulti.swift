@@ -70,37 +70,35 @@ public struct SubmitMulti: PDUBody, CustomStringConvertible {
             default: throw .invalidField(field: "dest_flag", status: .invalidDestinationFlag)
             }
         }
-        let esm = try buffer.readSMPPInteger("esm_class", as: UInt8.self)
-        let pid = try buffer.readSMPPInteger("protocol_id", as: UInt8.self)
-        let priority = try buffer.readSMPPInteger("priority_flag", as: UInt8.self)
-        let schedule = try buffer.readSMPPTime(.scheduleDeliveryTime)
-        let validity = try buffer.readSMPPTime(.validityPeriod)
-        let registered = try buffer.readSMPPInteger("registered_delivery", as: UInt8.self)
-        let replace = try buffer.readSMPPInteger("replace_if_present_flag", as: UInt8.self)
-        let coding = try buffer.readSMPPInteger("data_coding", as: UInt8.self)
-        let defaultID = try buffer.readSMPPInteger("sm_default_msg_id", as: UInt8.self)
-        let shortMessage = try buffer.readSMPPShortMessage()
+        let f = try MessageFields.read(from: &buffer)
         return SubmitMulti(
-            serviceType: serviceType, source: source, destinations: destinations, esmClass: ESMClass(rawValue: esm),
-            protocolID: pid, priorityFlag: try priority.checked(0...3, "priority_flag", .invalidPriorityFlag),
-            scheduleDeliveryTime: schedule, validityPeriod: validity,
-            registeredDelivery: RegisteredDelivery(rawValue: registered),
-            replaceIfPresentFlag: try replace.checked(0...1, "replace_if_present_flag", .invalidReplaceIfPresentFlag),
-            dataCoding: DataCoding(rawValue: coding),
-            smDefaultMsgID: try defaultID.checked(0...254, "sm_default_msg_id", .invalidDefaultMessageID),
-            shortMessage: shortMessage, tlvs: try buffer.readSMPPTLVs()
-        )
+            serviceType: serviceType, source: source, destinations: destinations, esmClass: f.esmClass,
+            protocolID: f.protocolID, priorityFlag: f.priorityFlag, scheduleDeliveryTime: f.scheduleDeliveryTime,
+            validityPeriod: f.validityPeriod, registeredDelivery: f.registeredDelivery,
+            replaceIfPresentFlag: f.replaceIfPresentFlag, dataCoding: f.dataCoding, smDefaultMsgID: f.smDefaultMsgID,
+            shortMessage: f.shortMessage, tlvs: try buffer.readSMPPTLVs())
+    }
+
+    @usableFromInline
+    var messageFields: MessageFields {
+        MessageFields(
+            esmClass: self.esmClass, protocolID: self.protocolID, priorityFlag: self.priorityFlag,
+            scheduleDeliveryTime: self.scheduleDeliveryTime, validityPeriod: self.validityPeriod,
+            registeredDelivery: self.registeredDelivery, replaceIfPresentFlag: self.replaceIfPresentFlag,
+            dataCoding: self.dataCoding, smDefaultMsgID: self.smDefaultMsgID, shortMessage: self.shortMessage)
     }
 
     /// At most the octets `encode` writes.
-    @inlinable
+    @usableFromInline
     var encodedLengthBound: Int {
-        self.serviceType.utf8.count + self.source.encodedLengthBound + 48 + self.shortMessage.readableBytes + self.tlvs.encodedLength + self.destinations.reduce(0) { total, destination in
-            switch destination {
-            case .address(let address): total + 1 + address.encodedLengthBound
-            case .distributionList(let name): total + 2 + name.utf8.count
+        self.serviceType.utf8.count + 2 + self.source.encodedLengthBound + self.messageFields.encodedLengthBound
+            + self.tlvs.encodedLength
+            + self.destinations.reduce(0) { total, destination in
+                switch destination {
+                case .address(let address): total + 1 + address.encodedLengthBound
+                case .distributionList(let name): total + 2 + name.utf8.count
+                }
             }
-        }
     }
 
     @usableFromInline
@@ -121,17 +119,7 @@ public struct SubmitMulti: PDUBody, CustomStringConvertible {
                 try buffer.writeSMPPCOctetString(name, .dlName)
             }
         }
-        buffer.writeMultipleIntegers(
-            self.esmClass.rawValue, self.protocolID,
-            try self.priorityFlag.checked(0...3, "priority_flag", .invalidPriorityFlag))
-        try buffer.writeSMPPTime(self.scheduleDeliveryTime, .scheduleDeliveryTime)
-        try buffer.writeSMPPTime(self.validityPeriod, .validityPeriod)
-        buffer.writeMultipleIntegers(
-            self.registeredDelivery.rawValue,
-            try self.replaceIfPresentFlag.checked(0...1, "replace_if_present_flag", .invalidReplaceIfPresentFlag),
-            self.dataCoding.rawValue,
-            try self.smDefaultMsgID.checked(0...254, "sm_default_msg_id", .invalidDefaultMessageID))
-        try buffer.writeSMPPShortMessage(self.shortMessage)
+        try self.messageFields.write(into: &buffer)
         try buffer.writeSMPPTLVs(self.tlvs)
     }
 

@@ -1,0 +1,79 @@
+public import NIOCore
+
+/// The mandatory fields submit_sm, deliver_sm and submit_multi share after their addresses
+/// (SMPP v3.4 §4.4.1, §4.5.1, §4.6.1): esm_class through short_message, read and written once here.
+@usableFromInline
+struct MessageFields {
+    @usableFromInline var esmClass: ESMClass
+    @usableFromInline var protocolID: UInt8
+    @usableFromInline var priorityFlag: UInt8
+    @usableFromInline var scheduleDeliveryTime: SMPPTime?
+    @usableFromInline var validityPeriod: SMPPTime?
+    @usableFromInline var registeredDelivery: RegisteredDelivery
+    @usableFromInline var replaceIfPresentFlag: UInt8
+    @usableFromInline var dataCoding: DataCoding
+    @usableFromInline var smDefaultMsgID: UInt8
+    @usableFromInline var shortMessage: ByteBuffer
+
+    @inlinable
+    init(
+        esmClass: ESMClass, protocolID: UInt8, priorityFlag: UInt8, scheduleDeliveryTime: SMPPTime?,
+        validityPeriod: SMPPTime?, registeredDelivery: RegisteredDelivery, replaceIfPresentFlag: UInt8,
+        dataCoding: DataCoding, smDefaultMsgID: UInt8, shortMessage: ByteBuffer
+    ) {
+        self.esmClass = esmClass
+        self.protocolID = protocolID
+        self.priorityFlag = priorityFlag
+        self.scheduleDeliveryTime = scheduleDeliveryTime
+        self.validityPeriod = validityPeriod
+        self.registeredDelivery = registeredDelivery
+        self.replaceIfPresentFlag = replaceIfPresentFlag
+        self.dataCoding = dataCoding
+        self.smDefaultMsgID = smDefaultMsgID
+        self.shortMessage = shortMessage
+    }
+
+    /// At most the octets `write` puts out: 7 one-octet fields, two times of 17, sm_length and the message.
+    @inlinable
+    var encodedLengthBound: Int { 7 + 2 * 17 + 1 + self.shortMessage.readableBytes }
+
+    /// priority_flag 0–3 (ESME_RINVPRTFLG), replace_if_present_flag 0–1 (ESME_RINVREPFLAG),
+    /// sm_default_msg_id 0–254 (ESME_RINVDFTMSGID), short_message ≤ 254 octets (ESME_RINVMSGLEN).
+    @inlinable
+    static func read(from reader: inout SMPPReader) throws(BodyError) -> MessageFields {
+        let esm = try reader.readSMPPInteger("esm_class", as: UInt8.self)
+        let pid = try reader.readSMPPInteger("protocol_id", as: UInt8.self)
+        let priority = try reader.readSMPPInteger("priority_flag", as: UInt8.self)
+        let schedule = try reader.readSMPPTime(.scheduleDeliveryTime)
+        let validity = try reader.readSMPPTime(.validityPeriod)
+        let registered = try reader.readSMPPInteger("registered_delivery", as: UInt8.self)
+        let replace = try reader.readSMPPInteger("replace_if_present_flag", as: UInt8.self)
+        let coding = try reader.readSMPPInteger("data_coding", as: UInt8.self)
+        let defaultID = try reader.readSMPPInteger("sm_default_msg_id", as: UInt8.self)
+        let shortMessage = try reader.readSMPPShortMessage()
+        return MessageFields(
+            esmClass: ESMClass(rawValue: esm), protocolID: pid,
+            priorityFlag: try priority.checked(0...3, "priority_flag", .invalidPriorityFlag),
+            scheduleDeliveryTime: schedule, validityPeriod: validity,
+            registeredDelivery: RegisteredDelivery(rawValue: registered),
+            replaceIfPresentFlag: try replace.checked(0...1, "replace_if_present_flag", .invalidReplaceIfPresentFlag),
+            dataCoding: DataCoding(rawValue: coding),
+            smDefaultMsgID: try defaultID.checked(0...254, "sm_default_msg_id", .invalidDefaultMessageID),
+            shortMessage: shortMessage)
+    }
+
+    @inlinable
+    func write(into writer: inout SMPPWriter) throws(BodyError) {
+        writer.writeMultipleIntegers(
+            self.esmClass.rawValue, self.protocolID,
+            try self.priorityFlag.checked(0...3, "priority_flag", .invalidPriorityFlag))
+        try writer.writeSMPPTime(self.scheduleDeliveryTime, .scheduleDeliveryTime)
+        try writer.writeSMPPTime(self.validityPeriod, .validityPeriod)
+        writer.writeMultipleIntegers(
+            self.registeredDelivery.rawValue,
+            try self.replaceIfPresentFlag.checked(0...1, "replace_if_present_flag", .invalidReplaceIfPresentFlag),
+            self.dataCoding.rawValue,
+            try self.smDefaultMsgID.checked(0...254, "sm_default_msg_id", .invalidDefaultMessageID))
+        try writer.writeSMPPShortMessage(self.shortMessage)
+    }
+}
