@@ -13,9 +13,25 @@ public struct EncodedText: Hashable, Sendable {
         let chosen = alphabet ?? SMSText.cheapestAlphabet(for: text, allowLatin1: allowLatin1)
         var octets: [UInt8] = []
         var boundaries: [Int] = [0]
+        octets.reserveCapacity(chosen == .ucs2 ? text.utf16.count * 2 : text.utf8.count)
+        boundaries.reserveCapacity(text.utf8.count + 1)
         for scalar in text.unicodeScalars {
-            guard let encoded = SMSText.encode(String(scalar), as: chosen) else { return nil }
-            octets += encoded
+            switch chosen {
+            case .gsm7:
+                guard let (first, second) = GSM7.encodeTable[scalar] else { return nil }
+                octets.append(first)
+                if let second { octets.append(second) }
+            case .ascii, .latin1:
+                guard scalar.value <= (chosen == .ascii ? 0x7F : 0xFF) else { return nil }
+                octets.append(UInt8(scalar.value))
+            case .ucs2:
+                for unit in UTF16.encode(scalar)! {
+                    octets.append(UInt8(unit >> 8))
+                    octets.append(UInt8(unit & 0xFF))
+                }
+            case .binary:
+                return nil
+            }
             boundaries.append(octets.count)
         }
         self.alphabet = chosen
