@@ -84,16 +84,19 @@ public struct SMPPDecodingError: Error, Hashable, Sendable, CustomStringConverti
         self.code == .commandLengthTooShort || self.code == .commandLengthTooLong || self.code == .commandLengthMismatch
     }
 
+    /// Responses are never answered (but an unknown command_id always is, §4.3); a request gets
+    /// its own response when a field is at fault, else a generic_nack — outbind and
+    /// alert_notification, which have no response PDU, always a generic_nack.
     public var reply: Reply {
+        let id = self.header.commandID
         switch self.code.base {
-        case .unknownCommandID, .commandLengthTooShort, .commandLengthTooLong, .commandLengthMismatch,
-            .invalidBodyLength:
+        case .unknownCommandID, .commandLengthTooShort, .commandLengthTooLong, .commandLengthMismatch:
             return .genericNack
+        case .invalidBodyLength:
+            return id.isResponse ? .none : .genericNack
         case .invalidField:
-            let id = self.header.commandID
-            // Requests that have a response get it; responses, outbind and alert_notification get nothing.
-            if id.isResponse || id == .outbind || id == .alertNotification { return .none }
-            return .commandResponse
+            if id.isResponse { return .none }
+            return id == .outbind || id == .alertNotification ? .genericNack : .commandResponse
         }
     }
 

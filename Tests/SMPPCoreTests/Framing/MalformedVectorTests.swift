@@ -117,6 +117,25 @@ struct MalformedVectorTests {
         #expect(try SMPPFraming(maximumCommandLength: 42).nextFrame(from: &fits) != nil)
     }
 
+    @Test("responses are never answered; requests without a response PDU get a generic_nack")
+    func replyRules() throws {
+        // submit_sm_resp with an octet after its message_id: malformed, but not answered.
+        let response = try #require(throws: SMPPDecodingError.self) {
+            try SMPPPacket.decode(frame: ByteBuffer(hex: "00000013800000040000000000000005410000"))
+        }
+        #expect(response.code == .invalidBodyLength && response.reply == .none && response.replyPacket == nil)
+        // outbind with a 17-character system_id: a generic_nack with ESME_RINVSYSID.
+        let outbind = try #require(throws: SMPPDecodingError.self) {
+            try SMPPPacket.decode(frame: ByteBuffer(hex: "000000240000000b000000000000000641424344454647484a4b4c4d4e4f505152007000"))
+        }
+        #expect(outbind.replyPacket == SMPPPacket(sequenceNumber: 6, status: .invalidSystemID, pdu: .genericNack))
+        // An unknown response command_id is still answered (§4.3).
+        let unknown = try #require(throws: SMPPDecodingError.self) {
+            try SMPPPacket.decode(frame: ByteBuffer(hex: "00000010800000990000000000000010"))
+        }
+        #expect(unknown.replyPacket == SMPPPacket(sequenceNumber: 16, status: .invalidCommandID, pdu: .genericNack))
+    }
+
     @Test("decode errors carry the raw octets, header and field")
     func errorEvidence() throws {
         let vector = try #require(Self.vectors.first { $0.name == "bind_system_type_14_chars" })
