@@ -57,7 +57,7 @@ struct PDUGenerator {
     mutating func submit() -> SubmitSM {
         SubmitSM(
             serviceType: self.string(max: 5), source: self.address(max: 20), destination: self.address(max: 20),
-            esmClass: ESMClass(rawValue: self.u8()), protocolID: self.u8(), priorityFlag: self.u8(0...3),
+            esmClass: ESMClass(rawValue: self.u8()), protocolID: self.u8(), priorityFlag: Priority(rawValue: self.u8(0...3)),
             scheduleDeliveryTime: self.time(), validityPeriod: self.time(), registeredDelivery: RegisteredDelivery(rawValue: self.u8()),
             replaceIfPresentFlag: self.u8(0...1), dataCoding: DataCoding(rawValue: self.u8()), smDefaultMsgID: self.u8(0...254),
             shortMessage: self.bytes(max: 254), tlvs: self.tlvs())
@@ -189,7 +189,7 @@ struct RoundTripTests {
         #expect(status(.submitSM(SubmitSM(source: .international(String(repeating: "1", count: 21)), destination: a))) == .invalidSourceAddress)
         #expect(status(.submitSM(SubmitSM(source: a, destination: .international(String(repeating: "1", count: 21))))) == .invalidDestinationAddress)
         #expect(status(.submitSM(SubmitSM(source: a, destination: a, shortMessage: ByteBuffer(repeating: 0x41, count: 255)))) == .invalidMessageLength)
-        #expect(status(.submitSM(SubmitSM(source: a, destination: a, priorityFlag: 4))) == .invalidPriorityFlag)
+        #expect(status(.submitSM(SubmitSM(source: a, destination: a, priorityFlag: Priority(rawValue: 4)))) == .invalidPriorityFlag)
         #expect(status(.submitSM(SubmitSM(source: a, destination: a, replaceIfPresentFlag: 2))) == .invalidReplaceIfPresentFlag)
         #expect(status(.submitSM(SubmitSM(source: a, destination: a, tlvs: [TLV(tag: .sarTotalSegments, value: ByteBuffer(integer: UInt16(3)))]))) == .invalidParameterLength)
         #expect(status(.submitSM(SubmitSM(source: a, destination: .international("44\u{0}77")))) == .invalidDestinationAddress)

@@ -58,7 +58,7 @@ enum PacketJSON {
             address("dest_addr", "destination_addr", s.destination)
             set("esm_class", s.esmClass.rawValue)
             set("protocol_id", s.protocolID)
-            set("priority_flag", s.priorityFlag)
+            set("priority_flag", s.priorityFlag.rawValue)
             set("schedule_delivery_time", s.scheduleDeliveryTime?.smppString ?? "")
             set("validity_period", s.validityPeriod?.smppString ?? "")
             set("registered_delivery", s.registeredDelivery.rawValue)
@@ -86,7 +86,7 @@ enum PacketJSON {
             })
             set("esm_class", s.esmClass.rawValue)
             set("protocol_id", s.protocolID)
-            set("priority_flag", s.priorityFlag)
+            set("priority_flag", s.priorityFlag.rawValue)
             set("schedule_delivery_time", s.scheduleDeliveryTime?.smppString ?? "")
             set("validity_period", s.validityPeriod?.smppString ?? "")
             set("registered_delivery", s.registeredDelivery.rawValue)
@@ -199,7 +199,7 @@ enum PacketJSON {
             SubmitSM(
                 serviceType: try str("service_type"), source: try address("source_addr", "source_addr"),
                 destination: try address("dest_addr", "destination_addr"), esmClass: ESMClass(rawValue: try u8("esm_class")),
-                protocolID: try u8("protocol_id"), priorityFlag: try u8("priority_flag"),
+                protocolID: try u8("protocol_id"), priorityFlag: Priority(rawValue: try u8("priority_flag")),
                 scheduleDeliveryTime: try time("schedule_delivery_time"), validityPeriod: try time("validity_period"),
                 registeredDelivery: RegisteredDelivery(rawValue: try u8("registered_delivery")),
                 replaceIfPresentFlag: try u8("replace_if_present_flag"), dataCoding: DataCoding(rawValue: try u8("data_coding")),
@@ -291,7 +291,7 @@ enum PacketJSON {
             SubmitSM(
                 serviceType: try str("service_type"), source: try address("source_addr", "source_addr"),
                 destination: SMPPAddress(), esmClass: ESMClass(rawValue: try u8("esm_class")),
-                protocolID: try u8("protocol_id"), priorityFlag: try u8("priority_flag"),
+                protocolID: try u8("protocol_id"), priorityFlag: Priority(rawValue: try u8("priority_flag")),
                 scheduleDeliveryTime: try time("schedule_delivery_time"), validityPeriod: try time("validity_period"),
                 registeredDelivery: RegisteredDelivery(rawValue: try u8("registered_delivery")),
                 replaceIfPresentFlag: try u8("replace_if_present_flag"), dataCoding: DataCoding(rawValue: try u8("data_coding")),

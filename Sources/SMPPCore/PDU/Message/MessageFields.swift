@@ -6,7 +6,7 @@ public import NIOCore
 struct MessageFields {
     @usableFromInline var esmClass: ESMClass
     @usableFromInline var protocolID: UInt8
-    @usableFromInline var priorityFlag: UInt8
+    @usableFromInline var priorityFlag: Priority
     @usableFromInline var scheduleDeliveryTime: SMPPTime?
     @usableFromInline var validityPeriod: SMPPTime?
     @usableFromInline var registeredDelivery: RegisteredDelivery
@@ -17,7 +17,7 @@ struct MessageFields {
 
     @inlinable
     init(
-        esmClass: ESMClass, protocolID: UInt8, priorityFlag: UInt8, scheduleDeliveryTime: SMPPTime?,
+        esmClass: ESMClass, protocolID: UInt8, priorityFlag: Priority, scheduleDeliveryTime: SMPPTime?,
         validityPeriod: SMPPTime?, registeredDelivery: RegisteredDelivery, replaceIfPresentFlag: UInt8,
         dataCoding: DataCoding, smDefaultMsgID: UInt8, shortMessage: ByteBuffer
     ) {
@@ -53,7 +53,7 @@ struct MessageFields {
         let shortMessage = try reader.readSMPPShortMessage()
         return MessageFields(
             esmClass: ESMClass(rawValue: esm), protocolID: pid,
-            priorityFlag: try priority.checked(0...3, "priority_flag", .invalidPriorityFlag),
+            priorityFlag: Priority(rawValue: try priority.checked(Priority.valid, "priority_flag", .invalidPriorityFlag)),
             scheduleDeliveryTime: schedule, validityPeriod: validity,
             registeredDelivery: RegisteredDelivery(rawValue: registered),
             replaceIfPresentFlag: try replace.checked(0...1, "replace_if_present_flag", .invalidReplaceIfPresentFlag),
@@ -66,7 +66,7 @@ struct MessageFields {
     func write(into writer: inout SMPPWriter) throws(BodyError) {
         writer.writeMultipleIntegers(
             self.esmClass.rawValue, self.protocolID,
-            try self.priorityFlag.checked(0...3, "priority_flag", .invalidPriorityFlag))
+            try self.priorityFlag.rawValue.checked(Priority.valid, "priority_flag", .invalidPriorityFlag))
         try writer.writeSMPPTime(self.scheduleDeliveryTime, .scheduleDeliveryTime)
         try writer.writeSMPPTime(self.validityPeriod, .validityPeriod)
         writer.writeMultipleIntegers(

@@ -22,7 +22,7 @@ public struct SubmitMulti: PDUBody, CustomStringConvertible {
     public var destinations: [Destination]
     public var esmClass: ESMClass
     public var protocolID: UInt8
-    public var priorityFlag: UInt8
+    public var priorityFlag: Priority
     public var scheduleDeliveryTime: SMPPTime?
     public var validityPeriod: SMPPTime?
     public var registeredDelivery: RegisteredDelivery
@@ -34,7 +34,7 @@ public struct SubmitMulti: PDUBody, CustomStringConvertible {
 
     public init(
         serviceType: String = "", source: SMPPAddress, destinations: [Destination], esmClass: ESMClass = ESMClass(),
-        protocolID: UInt8 = 0, priorityFlag: UInt8 = 0, scheduleDeliveryTime: SMPPTime? = nil,
+        protocolID: UInt8 = 0, priorityFlag: Priority = .level0, scheduleDeliveryTime: SMPPTime? = nil,
         validityPeriod: SMPPTime? = nil, registeredDelivery: RegisteredDelivery = .none,
         replaceIfPresentFlag: UInt8 = 0, dataCoding: DataCoding = .smscDefault, smDefaultMsgID: UInt8 = 0,
         shortMessage: ByteBuffer = ByteBuffer(), tlvs: TLVList = []

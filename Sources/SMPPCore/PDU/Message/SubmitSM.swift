@@ -13,8 +13,7 @@ public struct SubmitSM: PDUBody, CustomStringConvertible {
     public var destination: SMPPAddress
     public var esmClass: ESMClass
     public var protocolID: UInt8
-    /// 0–3.
-    public var priorityFlag: UInt8
+    public var priorityFlag: Priority
     /// `nil`: immediate delivery.
     public var scheduleDeliveryTime: SMPPTime?
     /// `nil`: the SMSC's default validity.
@@ -33,7 +32,7 @@ public struct SubmitSM: PDUBody, CustomStringConvertible {
 
     public init(
         serviceType: String = "", source: SMPPAddress, destination: SMPPAddress, esmClass: ESMClass = ESMClass(),
-        protocolID: UInt8 = 0, priorityFlag: UInt8 = 0, scheduleDeliveryTime: SMPPTime? = nil,
+        protocolID: UInt8 = 0, priorityFlag: Priority = .level0, scheduleDeliveryTime: SMPPTime? = nil,
         validityPeriod: SMPPTime? = nil, registeredDelivery: RegisteredDelivery = .none,
         replaceIfPresentFlag: UInt8 = 0, dataCoding: DataCoding = .smscDefault, smDefaultMsgID: UInt8 = 0,
         shortMessage: ByteBuffer = ByteBuffer(), tlvs: TLVList = []
