@@ -3,6 +3,9 @@
 // build never needs the sanitizer runtime. Build and run with ../scripts/fuzz.
 import PackageDescription
 
+/// A path dependency is identified by its directory's name, which is whatever the clone is called.
+let root = Context.packageDirectory.split(separator: "/").dropLast().last.map(String.init) ?? "main"
+
 let package = Package(
     name: "ShortwaveFuzz",
     dependencies: [
@@ -13,7 +16,7 @@ let package = Package(
         .executableTarget(
             name: "FuzzSMPPDecoder",
             dependencies: [
-                .product(name: "SMPPCore", package: "main"),
+                .product(name: "SMPPCore", package: root),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         )
