@@ -12,20 +12,30 @@ struct SMPPWriter {
     init(bytes: UnsafeMutableRawBufferPointer) { self.bytes = bytes }
 
     /// Writes `value` big-endian (an unaligned store; no generic dispatch on the hot path).
+    /// Traps rather than writing past the reserved space (a wrong `encodedLengthBound` is our bug,
+    /// never memory corruption).
+    @inlinable
+    func reserve(_ count: Int) {
+        precondition(self.offset + count <= self.bytes.count, "SMPPWriter: encodedLengthBound too small")
+    }
+
     @inlinable
     mutating func writeInteger(_ value: UInt8) {
+        self.reserve(1)
         self.bytes.storeBytes(of: value, toByteOffset: self.offset, as: UInt8.self)
         self.offset += 1
     }
 
     @inlinable
     mutating func writeInteger(_ value: UInt16) {
+        self.reserve(2)
         self.bytes.storeBytes(of: value.bigEndian, toByteOffset: self.offset, as: UInt16.self)
         self.offset += 2
     }
 
     @inlinable
     mutating func writeInteger(_ value: UInt32) {
+        self.reserve(4)
         self.bytes.storeBytes(of: value.bigEndian, toByteOffset: self.offset, as: UInt32.self)
         self.offset += 4
     }
@@ -51,6 +61,7 @@ struct SMPPWriter {
     @inlinable
     mutating func writeBytes(_ source: UnsafeRawBufferPointer) {
         guard source.count > 0 else { return }
+        self.reserve(source.count)
         self.bytes.baseAddress!.advanced(by: self.offset).copyMemory(from: source.baseAddress!, byteCount: source.count)
         self.offset += source.count
     }

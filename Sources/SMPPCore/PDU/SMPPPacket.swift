@@ -71,7 +71,6 @@ public struct SMPPPacket: Hashable, Sendable, CustomStringConvertible {
                 failure = error
                 return 0
             }
-            precondition(writer.offset <= bound, "encodedLengthBound of \(self.commandID) is too small")
             var length = UInt32(writer.offset).bigEndian
             withUnsafeBytes(of: &length) { bytes.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: 4) }
             return writer.offset
