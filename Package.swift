@@ -12,6 +12,7 @@ let package = Package(
     name: "shortwave",
     products: [
         .library(name: "SMPPCore", targets: ["SMPPCore"]),
+        .library(name: "SMPPSession", targets: ["SMPPSession"]),
         .executable(name: "shortwave", targets: ["shortwave"]),
         .executable(name: "smppcore-bench", targets: ["SMPPCoreBenchmarks"]),
     ],
@@ -24,6 +25,12 @@ let package = Package(
         .target(
             name: "SMPPCore",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        // Session rules shared by client and server: states, PDU legality, the window. Pure values.
+        .target(
+            name: "SMPPSession",
+            dependencies: ["SMPPCore"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -55,6 +62,11 @@ let package = Package(
             ],
             // Read through #filePath at run time (the kept fuzz corpus), not bundled.
             exclude: ["FuzzRegressions"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SMPPSessionTests",
+            dependencies: ["SMPPSession", "SMPPCore"],
             swiftSettings: swiftSettings
         ),
     ]
