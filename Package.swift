@@ -30,7 +30,7 @@ let package = Package(
         // Session rules shared by client and server: states, PDU legality, the window. Pure values.
         .target(
             name: "SMPPSession",
-            dependencies: ["SMPPCore"],
+            dependencies: ["SMPPCore", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -66,7 +66,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SMPPSessionTests",
-            dependencies: ["SMPPSession", "SMPPCore"],
+            dependencies: ["SMPPSession", "SMPPCore", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
     ]

@@ -109,9 +109,7 @@ public struct SMPPDecodingError: Error, Hashable, Sendable, CustomStringConverti
         case .genericNack:
             return SMPPPacket(sequenceNumber: self.sequenceNumber, status: self.commandStatus, pdu: .genericNack)
         case .commandResponse:
-            guard let empty = PDU.emptyResponse(self.commandID.response) ?? PDU.bodilessResponse(self.commandID.response)
-            else { return SMPPPacket(sequenceNumber: self.sequenceNumber, status: self.commandStatus, pdu: .genericNack) }
-            return SMPPPacket(sequenceNumber: self.sequenceNumber, status: self.commandStatus, pdu: empty)
+            return SMPPPacket.response(to: self.commandID, sequenceNumber: self.sequenceNumber, status: self.commandStatus)
         }
     }
 

@@ -112,6 +112,16 @@ public struct SMPPPacket: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+extension SMPPPacket {
+    /// The response to request `commandID` that carries only `status`: the command's own `_resp`
+    /// with an empty body (what SMPP sends on errors), or generic_nack for a PDU that has no
+    /// response (outbind, alert_notification) or an unknown command.
+    public static func response(to commandID: CommandID, sequenceNumber: UInt32, status: CommandStatus) -> SMPPPacket {
+        let pdu = PDU.emptyResponse(commandID.response) ?? PDU.bodilessResponse(commandID.response) ?? .genericNack
+        return SMPPPacket(sequenceNumber: sequenceNumber, status: status, pdu: pdu)
+    }
+}
+
 /// The 16-octet header as read from the wire, before the body is understood.
 public struct SMPPHeader: Hashable, Sendable {
     public var commandLength: UInt32
