@@ -66,7 +66,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SMPPSessionTests",
-            dependencies: ["SMPPSession", "SMPPCore", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "SMPPSession", "SMPPCore", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
