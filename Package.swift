@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .library(name: "SMPPCore", targets: ["SMPPCore"]),
         .library(name: "SMPPSession", targets: ["SMPPSession"]),
+        .library(name: "SMPPClient", targets: ["SMPPClient"]),
         .executable(name: "shortwave", targets: ["shortwave"]),
         .executable(name: "smppcore-bench", targets: ["SMPPCoreBenchmarks"]),
     ],
@@ -31,6 +32,12 @@ let package = Package(
         .target(
             name: "SMPPSession",
             dependencies: ["SMPPCore", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        // The ESME client library (in progress, issue 3): backoff and receipt correlation so far.
+        .target(
+            name: "SMPPClient",
+            dependencies: ["SMPPSession", "SMPPCore"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -70,6 +77,11 @@ let package = Package(
                 "SMPPSession", "SMPPCore", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SMPPClientTests",
+            dependencies: ["SMPPClient"],
             swiftSettings: swiftSettings
         ),
     ]

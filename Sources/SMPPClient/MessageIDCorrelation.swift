@@ -1,0 +1,91 @@
+/// Matches delivery receipts to submitted messages by the SMSC's message id, however the SMSC
+/// writes it in the receipt (SMPP-NOTES problem #1: "Got a DLR for an unknown message id:
+/// 00B8BE19 (coded:B8BE19)").
+///
+/// SMPP v3.4 makes message_id an opaque C-Octet String (§5.2.23) but Appendix B shows the
+/// receipt `id:` as 10 decimal digits, so SMSCs answer submit_sm_resp with hex and report
+/// receipts in decimal (or the other way round), with or without leading zeros, in either case.
+public enum MessageIDForm: Sendable, Hashable {
+    /// Compare verbatim.
+    case exact
+    /// Ignore case and leading zeros.
+    case normalized
+    /// Also match the hex and decimal spellings of the same number.
+    case automatic
+}
+
+/// The spellings a message id may have under `form`: its normalised form first, then (for
+/// `.automatic`) the same number in the other base — a hex-looking id's decimal value, a
+/// decimal id's hex value.
+public func messageIDSpellings(_ id: String, form: MessageIDForm) -> [String] {
+    guard form != .exact else { return [id] }
+    let lowered = id.lowercased()
+    let trimmed = lowered.drop { $0 == "0" }
+    let normalized = trimmed.isEmpty && !lowered.isEmpty ? "0" : String(trimmed)
+    guard form == .automatic, !normalized.isEmpty else { return [normalized] }
+    var spellings = [normalized]
+    if normalized.allSatisfy(\.isHexDigit), let value = UInt64(normalized, radix: 16) {
+        spellings.append(String(value))
+    }
+    if normalized.allSatisfy({ $0.isASCII && $0.isNumber }), let value = UInt64(normalized) {
+        spellings.append(String(value, radix: 16))
+    }
+    return spellings
+}
+
+/// Submitted messages waiting for their receipts, keyed by the SMSC's message id.
+///
+/// Bounded: beyond `capacity` the oldest entries are dropped and counted in `evicted` (their
+/// receipts will not match). A receipt matches its own normalised spelling first and only then
+/// the other numeric spellings, so a submit whose id is spelled exactly like the receipt's wins.
+public struct MessageIDCorrelator<Value: Sendable>: Sendable {
+    public let form: MessageIDForm
+    public let capacity: Int
+    private var entries: [String: (ticket: Int, value: Value)] = [:]
+    /// Insertion order for eviction; stale tickets (matched or replaced) are skipped.
+    private var order: [(key: String, ticket: Int)] = []
+    private var head = 0
+    private var nextTicket = 0
+    public private(set) var evicted = 0
+
+    public init(form: MessageIDForm = .automatic, capacity: Int = 1_000_000) {
+        precondition(capacity >= 1)
+        self.form = form
+        self.capacity = capacity
+    }
+
+    public var count: Int { self.entries.count }
+
+    /// Remembers `value` under the id from submit_sm_resp (a repeated id replaces the older entry).
+    public mutating func record(_ smscID: String, _ value: Value) {
+        let key = messageIDSpellings(smscID, form: self.form)[0]
+        self.entries[key] = (self.nextTicket, value)
+        self.order.append((key, self.nextTicket))
+        self.nextTicket += 1
+        while self.entries.count > self.capacity { self.evictOldest() }
+    }
+
+    /// The value recorded for the message a receipt id names, removed; `nil` if none.
+    public mutating func match(_ receiptID: String) -> Value? {
+        for spelling in messageIDSpellings(receiptID, form: self.form) {
+            if let entry = self.entries.removeValue(forKey: spelling) { return entry.value }
+        }
+        return nil
+    }
+
+    private mutating func evictOldest() {
+        while self.head < self.order.count {
+            let (key, ticket) = self.order[self.head]
+            self.head += 1
+            if let entry = self.entries[key], entry.ticket == ticket {
+                self.entries[key] = nil
+                self.evicted += 1
+                break
+            }
+        }
+        if self.head > 1024, self.head * 2 > self.order.count {
+            self.order.removeFirst(self.head)
+            self.head = 0
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import SMPPClient
+import Testing
+
+@Suite("Receipt ↔ submit correlation by message id")
+struct MessageIDCorrelationTests {
+    @Test("hex vs decimal, leading zeros and case all match under .automatic", arguments: [
+        ("00B8BE19", "12107289"),  // jasmin#1129: hex in submit_sm_resp, decimal in the receipt
+        ("12107289", "b8be19"),
+        ("0000000123", "123"),
+        ("1A2B3C4D5E6F", "1a2b3c4d5e6f"),
+        ("3f2504e0-4f89-11d3-9a0c-0305e82c3301", "3F2504E0-4F89-11D3-9A0C-0305E82C3301"),
+    ])
+    func automatic(submitted: String, receipted: String) {
+        var correlator = MessageIDCorrelator<String>()
+        correlator.record(submitted, "msg")
+        #expect(correlator.match(receipted) == "msg")
+        #expect(correlator.match(receipted) == nil)  // matched once
+    }
+
+    @Test("an exact spelling wins over another base's: hex 10 and decimal 16 are different submits")
+    func exactFirst() {
+        var correlator = MessageIDCorrelator<String>()
+        correlator.record("10", "a")
+        correlator.record("16", "b")
+        #expect(correlator.match("16") == "b")
+        #expect(correlator.match("16") == "a")  // 16 decimal is 0x10: the remaining submit
+        #expect(correlator.count == 0)
+        // Unrelated ids never match (receipt 10 vs submit 22: 10≠22, 0x10≠22, 10≠0x22).
+        correlator.record("22", "c")
+        #expect(correlator.match("10") == nil)
+    }
+
+    @Test("the forms: exact compares verbatim, normalized ignores case and zeros only")
+    func forms() {
+        var exact = MessageIDCorrelator<Int>(form: .exact)
+        exact.record("00AB", 1)
+        #expect(exact.match("ab") == nil)
+        #expect(exact.match("00AB") == 1)
+        var normalized = MessageIDCorrelator<Int>(form: .normalized)
+        normalized.record("00AB", 1)
+        #expect(normalized.match("171") == nil)
+        #expect(normalized.match("ab") == 1)
+        #expect(messageIDSpellings("000", form: .normalized) == ["0"])
+        #expect(messageIDSpellings("255", form: .automatic) == ["255", "597", "ff"])
+    }
+
+    @Test("bounded: the oldest submits are dropped and counted")
+    func bounded() {
+        var correlator = MessageIDCorrelator<Int>(capacity: 3)
+        for index in 0..<5000 { correlator.record("id\(index)", index) }
+        #expect(correlator.count == 3)
+        #expect(correlator.evicted == 4997)
+        #expect(correlator.match("id4999") == 4999)
+        #expect(correlator.match("id0") == nil)
+    }
+}
