@@ -40,6 +40,15 @@ let package = Package(
             dependencies: ["SMPPSession", "SMPPCore"],
             swiftSettings: swiftSettings
         ),
+        // Test doubles on real sockets: a small fake SMSC (issue 3 groundwork).
+        .target(
+            name: "SMPPTesting",
+            dependencies: [
+                "SMPPSession", "SMPPCore", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "shortwave",
             dependencies: [
@@ -82,6 +91,14 @@ let package = Package(
         .testTarget(
             name: "SMPPClientTests",
             dependencies: ["SMPPClient"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SMPPTestingTests",
+            dependencies: [
+                "SMPPTesting", "SMPPSession", "SMPPCore", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
