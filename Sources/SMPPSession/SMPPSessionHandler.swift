@@ -28,14 +28,15 @@ public enum SessionInbound: Sendable {
 
 /// Runs a `SessionStateMachine` on a channel: the one place its actions become I/O.
 ///
-/// Pipeline: `ByteToMessageHandler(SMPPMessageDecoder())`, `MessageToByteHandler(SMPPMessageEncoder())`,
-/// then this handler. A framing failure from the decoder is answered with its generic_nack and
-/// the channel closed.
+/// Pipeline: `ByteToMessageHandler(SMPPMessageDecoder())`, then this handler, which encodes what
+/// it sends itself — so a request that breaks a field limit fails at once (its promise gets
+/// `SessionError.invalidRequest`) rather than waiting for a response that cannot come. A framing
+/// failure from the decoder is answered with its generic_nack and the channel closed.
 public final class SMPPSessionHandler: ChannelDuplexHandler {
     public typealias InboundIn = SMPPInbound
     public typealias InboundOut = SessionInbound
     public typealias OutboundIn = SessionOutbound
-    public typealias OutboundOut = SMPPPacket
+    public typealias OutboundOut = ByteBuffer
 
     typealias Machine = SessionStateMachine<EventLoopInstant, EventLoopPromise<SMPPPacket>>
 
@@ -79,8 +80,10 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // Framing is lost: answer with generic_nack ESME_RINVCMDLEN, then close.
-        if let error = error as? SMPPDecodingError, error.closesSession, let reply = error.replyPacket {
-            context.writeAndFlush(self.wrapOutboundOut(reply), promise: nil)
+        if let error = error as? SMPPDecodingError, error.closesSession, let reply = error.replyPacket,
+            let bytes = try? reply.encoded()
+        {
+            context.writeAndFlush(self.wrapOutboundOut(bytes), promise: nil)
         }
         context.close(promise: nil)
         context.fireErrorCaught(error)
@@ -95,7 +98,11 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
         case .request(let pdu, let response):
             actions = self.machine!.send(pdu, context: response, now: now)
         case .response(let packet):
-            context.write(self.wrapOutboundOut(packet), promise: promise)
+            do {
+                context.write(self.wrapOutboundOut(try self.encode(packet, context: context)), promise: promise)
+            } catch {
+                promise?.fail(error)
+            }
             return
         case .acceptBind(let sequence, let systemID):
             actions = self.machine!.acceptBind(sequenceNumber: sequence, systemID: systemID, now: now)
@@ -110,14 +117,24 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
 
     private func now(_ context: ChannelHandlerContext) -> EventLoopInstant { EventLoopInstant(context.eventLoop.now) }
 
+    private func encode(_ packet: SMPPPacket, context: ChannelHandlerContext) throws(SMPPEncodingError) -> ByteBuffer {
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        try packet.encode(into: &buffer)
+        return buffer
+    }
+
     /// The only place actions become I/O.
     private func run(_ actions: [Machine.Action], context: ChannelHandlerContext) {
         var wrote = false
         for action in actions {
             switch action {
             case .send(let packet):
-                context.write(self.wrapOutboundOut(packet), promise: nil)
-                wrote = true
+                do {
+                    context.write(self.wrapOutboundOut(try self.encode(packet, context: context)), promise: nil)
+                    wrote = true
+                } catch {
+                    self.run(self.machine!.sendFailed(sequenceNumber: packet.sequenceNumber, error: error), context: context)
+                }
             case .complete(let promise, .success(let packet)):
                 promise.succeed(packet)
             case .complete(let promise, .failure(let error)):

@@ -53,6 +53,8 @@ public struct SessionError: Error, Hashable, Sendable, CustomStringConvertible {
         case mismatchedResponse(CommandIDName)
         /// The peer's response could not be decoded.
         case malformedResponse(CommandStatusName)
+        /// The request breaks an SMPP field limit and was not sent (field name, status).
+        case invalidRequest(String, CommandStatusName)
     }
 
     /// Names rather than SMPPCore types so that the code stays a plain, printable value.
@@ -71,6 +73,7 @@ public struct SessionError: Error, Hashable, Sendable, CustomStringConvertible {
         case .closed: "session closed"
         case .mismatchedResponse(let id): "peer answered with \(id) for this sequence number"
         case .malformedResponse(let status): "peer's response was malformed (\(status))"
+        case .invalidRequest(let field, let status): "not sent: \(field) is invalid (\(status))"
         }
     }
 }

@@ -148,6 +148,18 @@ where Instant.Duration == Duration {
         }
     }
 
+    /// A PDU from a `.send` action could not be encoded (a field over its limit): its request
+    /// fails now instead of waiting for a timeout, and its window slot is freed.
+    public mutating func sendFailed(sequenceNumber: UInt32, error: SMPPEncodingError) -> [Action] {
+        guard let entry = self.window.remove(sequenceNumber: sequenceNumber) else { return [] }
+        if case .bind = entry.context { self.bindInFlight = false }
+        let failure = SessionError(.invalidRequest(error.field, error.status.name))
+        switch entry.context {
+        case .request(let context), .bind(_, let context): return [.complete(context, .failure(failure))] + self.disarmIfIdle()
+        case .enquireLink, .unbind: return [.close] + self.closed()
+        }
+    }
+
     /// A timer scheduled with `.schedule` fired.
     public mutating func timerFired(_ timer: SessionTimer, now: Instant) -> [Action] {
         switch timer {

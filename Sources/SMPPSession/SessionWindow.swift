@@ -73,6 +73,11 @@ public struct SessionWindow<Instant: Comparable & Sendable, Context: Sendable>: 
         return .mismatched(entry)
     }
 
+    /// Takes a request out of the window without a response (it could not be sent).
+    public mutating func remove(sequenceNumber: UInt32) -> Entry? {
+        self.pending.removeValue(forKey: sequenceNumber)
+    }
+
     /// The deadline the owner's single timer should be set to.
     public var earliestDeadline: Instant? { self.pending.values.lazy.map(\.deadline).min() }
 

@@ -49,7 +49,7 @@ public final class FakeSMSC: Sendable {
             .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture {
                     try child.pipeline.syncOperations.addHandlers([
-                        ByteToMessageHandler(SMPPMessageDecoder()), MessageToByteHandler(SMPPMessageEncoder()),
+                        ByteToMessageHandler(SMPPMessageDecoder()),
                         SMPPSessionHandler(configuration: SessionConfiguration(role: .smsc)),
                         FakeSMSCHandler(configuration: configuration, box: box),
                     ])

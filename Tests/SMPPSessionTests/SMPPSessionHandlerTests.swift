@@ -12,7 +12,7 @@ struct Harness {
     init(_ configuration: SessionConfiguration) throws {
         self.channel = EmbeddedChannel()
         try self.channel.pipeline.syncOperations.addHandlers([
-            ByteToMessageHandler(SMPPMessageDecoder()), MessageToByteHandler(SMPPMessageEncoder()),
+            ByteToMessageHandler(SMPPMessageDecoder()),
             SMPPSessionHandler(configuration: configuration),
         ])
         try self.channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 2775)).wait()
@@ -142,6 +142,25 @@ struct SMPPSessionHandlerTests {
         let idle = try Harness(SessionConfiguration(role: .smsc, sessionInitTimeout: .seconds(10)))
         idle.loop.advanceTime(by: .seconds(10))
         #expect(!idle.channel.isActive)
+    }
+
+    @Test("a request that breaks a field limit fails at once and frees its window slot")
+    func unencodable() throws {
+        let h = try Harness(SessionConfiguration(role: .esme, windowSize: 1))
+        try h.channel.writeOutbound(SessionOutbound.bind(.transmitter, Bind(systemID: "acme", password: "secret"), h.promise()))
+        try h.peer(SMPPPacket(sequenceNumber: 1, pdu: .bindTransmitterResp(BindResp())))
+        _ = try h.sent()
+        let tooLong = PDU.submitSM(SubmitSM(source: .international(String(repeating: "4", count: 21)), destination: .international("447700900123")))
+        let failed = h.promise()
+        try h.channel.writeOutbound(SessionOutbound.request(tooLong, failed))
+        #expect(outcome(failed.futureResult) == "failed: not sent: source_addr is invalid (ESME_RINVSRCADR)")
+        #expect(try h.sent().isEmpty)
+        let next = h.promise()
+        try h.channel.writeOutbound(SessionOutbound.request(submitPDU, next))  // the slot is free again
+        #expect(try h.sent().map(\.commandID) == [.submitSM])
+        // A response the application cannot encode fails its write.
+        let bad = SMPPPacket(sequenceNumber: 9, pdu: .deliverSMResp(MessageIDResponse(messageID: String(repeating: "m", count: 70))))
+        #expect(throws: SMPPEncodingError.self) { try h.channel.writeOutbound(SessionOutbound.response(bad)) }
     }
 
     @Test("a dropped connection fails every pending request")

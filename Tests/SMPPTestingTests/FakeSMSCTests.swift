@@ -25,7 +25,7 @@ func connectESME(port: Int, collector: ESMECollector) async throws -> any Channe
         .channelInitializer { channel in
             channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addHandlers([
-                    ByteToMessageHandler(SMPPMessageDecoder()), MessageToByteHandler(SMPPMessageEncoder()),
+                    ByteToMessageHandler(SMPPMessageDecoder()),
                     SMPPSessionHandler(configuration: SessionConfiguration(role: .esme)), collector,
                 ])
             }
