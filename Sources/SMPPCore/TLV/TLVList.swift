@@ -63,20 +63,18 @@ public struct TLVList: Hashable, Sendable, RandomAccessCollection, ExpressibleBy
         if value.readableBytes > 0, value.getInteger(at: value.writerIndex - 1, as: UInt8.self) == 0 {
             value.moveWriterIndex(to: value.writerIndex - 1)
         }
-        var scalars = String.UnicodeScalarView()
-        for byte in value.readableBytesView { scalars.append(Unicode.Scalar(byte)) }
-        return String(scalars)
+        return Latin1.decode(value.readableBytesView)
     }
 
     /// Sets a text value, NUL-terminated when `nulTerminated` (C-Octet String TLVs such as
-    /// receipted_message_id), as plain octets otherwise (the DLT ids).
+    /// receipted_message_id), as plain octets otherwise (the DLT ids). Written as ISO-8859-1, the
+    /// way `string(_:)` reads it; a text with characters above U+00FF is written as UTF-8.
     public mutating func setString(_ tag: TLVTag, _ value: String?, nulTerminated: Bool) {
         guard let value else {
             self[tag] = nil
             return
         }
-        var buffer = ByteBuffer()
-        for scalar in value.unicodeScalars { buffer.writeInteger(UInt8(truncatingIfNeeded: scalar.value)) }
+        var buffer = ByteBuffer(bytes: Latin1.encode(value) ?? Array(value.utf8))
         if nulTerminated { buffer.writeInteger(UInt8(0)) }
         self[tag] = buffer
     }

@@ -33,9 +33,9 @@ struct MessageFields {
         self.shortMessage = shortMessage
     }
 
-    /// At most the octets `write` puts out: 7 one-octet fields, two times of 17, sm_length and the message.
-    @inlinable
-    var encodedLengthBound: Int { 7 + 2 * 17 + 1 + self.shortMessage.readableBytes }
+    /// The octets `write` puts out besides the message: 7 one-octet fields, two times of at most
+    /// 17, and sm_length.
+    @usableFromInline static let fixedLengthBound = 7 + 2 * 17 + 1
 
     /// priority_flag 0–3 (ESME_RINVPRTFLG), replace_if_present_flag 0–1 (ESME_RINVREPFLAG),
     /// sm_default_msg_id 0–254 (ESME_RINVDFTMSGID), short_message ≤ 254 octets (ESME_RINVMSGLEN).
@@ -77,3 +77,37 @@ struct MessageFields {
         try writer.writeSMPPShortMessage(self.shortMessage)
     }
 }
+
+/// A PDU that carries the shared fields (submit_sm/deliver_sm, submit_multi): one definition of
+/// how they are gathered for reading and writing.
+@usableFromInline
+protocol MessageFieldsCarrier {
+    var esmClass: ESMClass { get }
+    var protocolID: UInt8 { get }
+    var priorityFlag: Priority { get }
+    var scheduleDeliveryTime: SMPPTime? { get }
+    var validityPeriod: SMPPTime? { get }
+    var registeredDelivery: RegisteredDelivery { get }
+    var replaceIfPresentFlag: UInt8 { get }
+    var dataCoding: DataCoding { get }
+    var smDefaultMsgID: UInt8 { get }
+    var shortMessage: ByteBuffer { get }
+}
+
+extension MessageFieldsCarrier {
+    @inlinable
+    var messageFields: MessageFields {
+        MessageFields(
+            esmClass: self.esmClass, protocolID: self.protocolID, priorityFlag: self.priorityFlag,
+            scheduleDeliveryTime: self.scheduleDeliveryTime, validityPeriod: self.validityPeriod,
+            registeredDelivery: self.registeredDelivery, replaceIfPresentFlag: self.replaceIfPresentFlag,
+            dataCoding: self.dataCoding, smDefaultMsgID: self.smDefaultMsgID, shortMessage: self.shortMessage)
+    }
+
+    /// At most the octets the shared fields take, without gathering them.
+    @inlinable
+    var messageFieldsLengthBound: Int { MessageFields.fixedLengthBound + self.shortMessage.readableBytes }
+}
+
+extension SubmitSM: MessageFieldsCarrier {}
+extension SubmitMulti: MessageFieldsCarrier {}

@@ -79,19 +79,10 @@ public struct SubmitMulti: PDUBody, CustomStringConvertible {
             shortMessage: f.shortMessage, tlvs: try buffer.readSMPPTLVs())
     }
 
-    @usableFromInline
-    var messageFields: MessageFields {
-        MessageFields(
-            esmClass: self.esmClass, protocolID: self.protocolID, priorityFlag: self.priorityFlag,
-            scheduleDeliveryTime: self.scheduleDeliveryTime, validityPeriod: self.validityPeriod,
-            registeredDelivery: self.registeredDelivery, replaceIfPresentFlag: self.replaceIfPresentFlag,
-            dataCoding: self.dataCoding, smDefaultMsgID: self.smDefaultMsgID, shortMessage: self.shortMessage)
-    }
-
     /// At most the octets `encode` writes.
     @usableFromInline
     var encodedLengthBound: Int {
-        self.serviceType.utf8.count + 2 + self.source.encodedLengthBound + self.messageFields.encodedLengthBound
+        self.serviceType.utf8.count + 2 + self.source.encodedLengthBound + self.messageFieldsLengthBound
             + self.tlvs.encodedLength
             + self.destinations.reduce(0) { total, destination in
                 switch destination {

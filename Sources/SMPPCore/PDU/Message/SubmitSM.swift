@@ -75,20 +75,11 @@ public struct SubmitSM: PDUBody, CustomStringConvertible {
         return SubmitSM(serviceType: serviceType, source: source, destination: destination, fields: fields, tlvs: try buffer.readSMPPTLVs())
     }
 
-    @inlinable
-    var messageFields: MessageFields {
-        MessageFields(
-            esmClass: self.esmClass, protocolID: self.protocolID, priorityFlag: self.priorityFlag,
-            scheduleDeliveryTime: self.scheduleDeliveryTime, validityPeriod: self.validityPeriod,
-            registeredDelivery: self.registeredDelivery, replaceIfPresentFlag: self.replaceIfPresentFlag,
-            dataCoding: self.dataCoding, smDefaultMsgID: self.smDefaultMsgID, shortMessage: self.shortMessage)
-    }
-
     /// At most the octets `encode` writes.
     @inlinable
     var encodedLengthBound: Int {
         self.serviceType.utf8.count + 1 + self.source.encodedLengthBound + self.destination.encodedLengthBound
-            + self.messageFields.encodedLengthBound + self.tlvs.encodedLength
+            + self.messageFieldsLengthBound + self.tlvs.encodedLength
     }
 
     @inlinable
