@@ -20,6 +20,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // The wire protocol: PDUs, TLVs, framing, text codecs, segmentation, receipts. NIOCore only.
@@ -34,10 +38,17 @@ let package = Package(
             dependencies: ["SMPPCore", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
-        // The ESME client library (in progress, issue 3): backoff and receipt correlation so far.
+        // The ESME client library: connections, bind pool, TLS, keep-alive, reconnect, throttling.
         .target(
             name: "SMPPClient",
-            dependencies: ["SMPPSession", "SMPPCore"],
+            dependencies: [
+                "SMPPSession", "SMPPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Test doubles on real sockets: a small fake SMSC (issue 3 groundwork).
@@ -52,8 +63,11 @@ let package = Package(
         .executableTarget(
             name: "shortwave",
             dependencies: [
-                "SMPPCore",
+                "SMPPCore", "SMPPClient", "SMPPSession",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -90,7 +104,13 @@ let package = Package(
         ),
         .testTarget(
             name: "SMPPClientTests",
-            dependencies: ["SMPPClient"],
+            dependencies: [
+                "SMPPClient", "SMPPTesting", "SMPPSession", "SMPPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -38,6 +38,11 @@ public func messageIDSpellings(_ id: String, form: MessageIDForm) -> [String] {
 /// Bounded: beyond `capacity` the oldest entries are dropped and counted in `evicted` (their
 /// receipts will not match). A receipt matches its own normalised spelling first and only then
 /// the other numeric spellings, so a submit whose id is spelled exactly like the receipt's wins.
+///
+/// An SMSC spells ids one way, so `.automatic` learns which: once 64 receipts have matched by
+/// their own spelling and none by another base, only the own spelling is tried. Without this, a
+/// receipt that overtakes its submit_sm_resp (hex `1a`) could take the entry of another message
+/// whose id is its decimal spelling (`26`).
 public struct MessageIDCorrelator<Value: Sendable>: Sendable {
     public let form: MessageIDForm
     public let capacity: Int
@@ -47,6 +52,19 @@ public struct MessageIDCorrelator<Value: Sendable>: Sendable {
     private var head = 0
     private var nextTicket = 0
     public private(set) var evicted = 0
+    /// Receipts matched by their own (normalised) spelling, and by the other base.
+    public private(set) var sameSpellingMatches = 0
+    public private(set) var otherBaseMatches = 0
+
+    /// Whether receipts are also looked up under their other-base spelling (see the type's doc).
+    public var triesOtherBase: Bool {
+        self.form == .automatic && (self.otherBaseMatches > 0 || self.sameSpellingMatches < 64)
+    }
+
+    /// The spellings to look a receipt id up under, own first.
+    public func spellings(_ id: String) -> [String] {
+        messageIDSpellings(id, form: self.triesOtherBase ? .automatic : (self.form == .exact ? .exact : .normalized))
+    }
 
     public init(form: MessageIDForm = .automatic, capacity: Int = 1_000_000) {
         precondition(capacity >= 1)
@@ -58,7 +76,7 @@ public struct MessageIDCorrelator<Value: Sendable>: Sendable {
 
     /// Remembers `value` under the id from submit_sm_resp (a repeated id replaces the older entry).
     public mutating func record(_ smscID: String, _ value: Value) {
-        let key = messageIDSpellings(smscID, form: self.form)[0]
+        let key = messageIDSpellings(smscID, form: self.form == .exact ? .exact : .normalized)[0]
         self.entries[key] = (self.nextTicket, value)
         self.order.append((key, self.nextTicket))
         self.nextTicket += 1
@@ -67,8 +85,11 @@ public struct MessageIDCorrelator<Value: Sendable>: Sendable {
 
     /// The value recorded for the message a receipt id names, removed; `nil` if none.
     public mutating func match(_ receiptID: String) -> Value? {
-        for spelling in messageIDSpellings(receiptID, form: self.form) {
-            if let entry = self.entries.removeValue(forKey: spelling) { return entry.value }
+        for (index, spelling) in self.spellings(receiptID).enumerated() {
+            if let entry = self.entries.removeValue(forKey: spelling) {
+                if index == 0 { self.sameSpellingMatches += 1 } else { self.otherBaseMatches += 1 }
+                return entry.value
+            }
         }
         return nil
     }

@@ -5,8 +5,12 @@ public import SMPPCore
 public enum SessionOutbound: Sendable {
     /// ESME: bind; the promise gets the bind response (whatever its status).
     case bind(BindType, Bind, EventLoopPromise<SMPPPacket>)
-    /// A request; the promise gets its response, or fails with `SessionError`.
+    /// A request; the promise gets its response, or fails with `SessionError`. When the window
+    /// is full the request waits (in order) for a slot; its response timeout starts when it is sent.
     case request(PDU, EventLoopPromise<SMPPPacket>)
+    /// Several requests written together (one event-loop hop, one flush): the promise gets every
+    /// outcome, in the order given, once the last has its response or has failed.
+    case requests([PDU], EventLoopPromise<SessionBatchResult>)
     /// The answer to a delivered request (same sequence number).
     case response(SMPPPacket)
     /// SMSC: the verdict on a `SessionInbound.authenticate`.
@@ -14,6 +18,13 @@ public enum SessionOutbound: Sendable {
     case rejectBind(sequenceNumber: UInt32, status: CommandStatus)
     /// Unbind gracefully: drain the window, unbind, close.
     case unbind
+}
+
+/// The outcomes of a `SessionOutbound.requests` batch, in the order of its PDUs.
+public struct SessionBatchResult: Sendable {
+    public var results: [Result<SMPPPacket, SessionError>]
+    /// When each outcome was known (the response read, or the failure decided).
+    public var completedAt: [NIODeadline]
 }
 
 /// What a session passes to the application.
@@ -32,18 +43,27 @@ public enum SessionInbound: Sendable {
 /// it sends itself — so a request that breaks a field limit fails at once (its promise gets
 /// `SessionError.invalidRequest`) rather than waiting for a response that cannot come. A framing
 /// failure from the decoder is answered with its generic_nack and the channel closed.
+///
+/// Requests beyond the window wait here, in order, and go out as responses free slots. Writes
+/// made while handling a read are flushed once, at `channelReadComplete`.
 public final class SMPPSessionHandler: ChannelDuplexHandler {
     public typealias InboundIn = SMPPInbound
     public typealias InboundOut = SessionInbound
     public typealias OutboundIn = SessionOutbound
     public typealias OutboundOut = ByteBuffer
 
-    typealias Machine = SessionStateMachine<EventLoopInstant, EventLoopPromise<SMPPPacket>>
+    typealias Machine = SessionStateMachine<EventLoopInstant, RequestContext>
 
     private var machine: Machine?
     private let configuration: SessionConfiguration
     private var timers: [SessionTimer: Scheduled<Void>] = [:]
     private var context: ChannelHandlerContext?
+    /// Requests waiting for a window slot, oldest first.
+    private var waiting = CircularBuffer<(PDU, RequestContext)>()
+    /// `unbind` was asked while requests were waiting: it follows the last of them.
+    private var unbindRequested = false
+    private var reading = false
+    private var needsFlush = false
 
     public init(configuration: SessionConfiguration) {
         self.configuration = configuration
@@ -60,6 +80,7 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
     public func handlerRemoved(context: ChannelHandlerContext) {
         for timer in self.timers.values { timer.cancel() }
         self.timers.removeAll()
+        self.failWaiting()
         self.context = nil
     }
 
@@ -70,12 +91,24 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
 
     public func channelInactive(context: ChannelHandlerContext) {
         self.run(self.machine!.closed(), context: context)
+        self.failWaiting()
         context.fireChannelInactive()
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        self.reading = true
         let inbound = self.unwrapInboundIn(data)
         self.run(self.machine!.received(inbound, now: self.now(context)), context: context)
+        self.sendWaiting(context: context)
+    }
+
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        self.reading = false
+        if self.needsFlush {
+            self.needsFlush = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -91,28 +124,74 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let now = self.now(context)
-        let actions: [Machine.Action]
         switch self.unwrapOutboundIn(data) {
         case .bind(let type, let bind, let response):
-            actions = self.machine!.bind(type, bind, context: response, now: now)
+            self.run(self.machine!.bind(type, bind, context: .promise(response), now: now), context: context)
         case .request(let pdu, let response):
-            actions = self.machine!.send(pdu, context: response, now: now)
+            self.request(pdu, .promise(response), now: now, context: context)
+        case .requests(let pdus, let response):
+            let batch = RequestBatch(count: pdus.count, promise: response)
+            if pdus.isEmpty { batch.finish() }
+            for (index, pdu) in pdus.enumerated() {
+                self.request(pdu, .batch(batch, index), now: now, context: context)
+            }
         case .response(let packet):
             do {
                 context.write(self.wrapOutboundOut(try self.encode(packet, context: context)), promise: promise)
+                if self.reading { self.needsFlush = true }
             } catch {
                 promise?.fail(error)
             }
             return
         case .acceptBind(let sequence, let systemID):
-            actions = self.machine!.acceptBind(sequenceNumber: sequence, systemID: systemID, now: now)
+            self.run(self.machine!.acceptBind(sequenceNumber: sequence, systemID: systemID, now: now), context: context)
         case .rejectBind(let sequence, let status):
-            actions = self.machine!.rejectBind(sequenceNumber: sequence, status: status)
+            self.run(self.machine!.rejectBind(sequenceNumber: sequence, status: status), context: context)
         case .unbind:
-            actions = self.machine!.unbind(now: now)
+            if self.waiting.isEmpty {
+                self.run(self.machine!.unbind(now: now), context: context)
+            } else {
+                self.unbindRequested = true
+            }
         }
         promise?.succeed(())
-        self.run(actions, context: context)
+    }
+
+    private func request(_ pdu: PDU, _ request: RequestContext, now: EventLoopInstant, context: ChannelHandlerContext) {
+        if self.unbindRequested {
+            request.complete(.failure(SessionError(.closed)))
+        } else if self.waiting.isEmpty && self.machine!.canSend {
+            self.run(self.machine!.send(pdu, context: request, now: now), context: context)
+        } else {
+            self.waiting.append((pdu, request))
+        }
+    }
+
+    /// Sends waiting requests while the window has room; then a deferred unbind.
+    private func sendWaiting(context: ChannelHandlerContext) {
+        guard !self.waiting.isEmpty || self.unbindRequested else { return }
+        let now = self.now(context)
+        while self.machine!.canSend, let (pdu, request) = self.waiting.popFirst() {
+            self.run(self.machine!.send(pdu, context: request, now: now), context: context)
+        }
+        if self.unbindRequested, self.waiting.isEmpty {
+            self.unbindRequested = false
+            self.run(self.machine!.unbind(now: now), context: context)
+        }
+        if !self.reading, self.needsFlush {
+            self.needsFlush = false
+            context.flush()
+        }
+    }
+
+    private func failWaiting() {
+        while let (_, request) = self.waiting.popFirst() { request.complete(.failure(SessionError(.closed))) }
+        self.unbindRequested = false
+    }
+
+    public func flush(context: ChannelHandlerContext) {
+        self.needsFlush = false
+        context.flush()
     }
 
     private func now(_ context: ChannelHandlerContext) -> EventLoopInstant { EventLoopInstant(context.eventLoop.now) }
@@ -123,22 +202,20 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
         return buffer
     }
 
-    /// The only place actions become I/O.
+    /// The only place actions become I/O. Writes are flushed by the caller's flush, at the end of
+    /// a read, or (for timers) here.
     private func run(_ actions: [Machine.Action], context: ChannelHandlerContext) {
-        var wrote = false
         for action in actions {
             switch action {
             case .send(let packet):
                 do {
                     context.write(self.wrapOutboundOut(try self.encode(packet, context: context)), promise: nil)
-                    wrote = true
+                    self.needsFlush = true
                 } catch {
                     self.run(self.machine!.sendFailed(sequenceNumber: packet.sequenceNumber, error: error), context: context)
                 }
-            case .complete(let promise, .success(let packet)):
-                promise.succeed(packet)
-            case .complete(let promise, .failure(let error)):
-                promise.fail(error)
+            case .complete(let request, let result):
+                request.complete(result)
             case .deliver(let packet):
                 context.fireChannelRead(self.wrapInboundOut(.request(packet)))
             case .authenticate(let type, let bind, let sequence):
@@ -153,20 +230,69 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
             case .cancel(let timer):
                 self.timers.removeValue(forKey: timer)?.cancel()
             case .close:
-                if wrote { context.flush() }
-                wrote = false
+                if self.needsFlush {
+                    self.needsFlush = false
+                    context.flush()
+                }
                 context.close(promise: nil)
             }
         }
-        if wrote { context.flush() }
     }
 
     private func timerFired(_ timer: SessionTimer) {
         guard let context = self.context else { return }
         self.timers[timer] = nil
         self.run(self.machine!.timerFired(timer, now: self.now(context)), context: context)
+        self.sendWaiting(context: context)
+        if self.needsFlush, !self.reading {
+            self.needsFlush = false
+            context.flush()
+        }
     }
 }
 
 @available(*, unavailable)
 extension SMPPSessionHandler: Sendable {}
+
+/// Whom a request's outcome goes to: its own promise, or a slot of a batch.
+enum RequestContext: Sendable {
+    case promise(EventLoopPromise<SMPPPacket>)
+    case batch(RequestBatch, Int)
+
+    func complete(_ result: Result<SMPPPacket, SessionError>) {
+        switch self {
+        case .promise(let promise):
+            switch result {
+            case .success(let packet): promise.succeed(packet)
+            case .failure(let error): promise.fail(error)
+            }
+        case .batch(let batch, let index):
+            batch.complete(index, result)
+        }
+    }
+}
+
+/// Collects the outcomes of one `SessionOutbound.requests`. Confined to the channel's event loop
+/// (created, filled and finished there), hence the unchecked conformance.
+final class RequestBatch: @unchecked Sendable {
+    private var result: SessionBatchResult
+    private var remaining: Int
+    private let promise: EventLoopPromise<SessionBatchResult>
+
+    init(count: Int, promise: EventLoopPromise<SessionBatchResult>) {
+        let placeholder = Result<SMPPPacket, SessionError>.failure(SessionError(.closed))
+        self.result = SessionBatchResult(
+            results: Array(repeating: placeholder, count: count), completedAt: Array(repeating: .uptimeNanoseconds(0), count: count))
+        self.remaining = count
+        self.promise = promise
+    }
+
+    func complete(_ index: Int, _ outcome: Result<SMPPPacket, SessionError>) {
+        self.result.results[index] = outcome
+        self.result.completedAt[index] = .now()
+        self.remaining -= 1
+        if self.remaining == 0 { self.finish() }
+    }
+
+    func finish() { self.promise.succeed(self.result) }
+}

@@ -1,12 +1,12 @@
 import ArgumentParser
 
 @main
-struct Shortwave: ParsableCommand {
+struct Shortwave: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shortwave",
         abstract: "Shortwave SMS gateway: SMPP v3.4 and HTTP in, carriers out.",
         version: "0.1.0-dev",
-        subcommands: [Serve.self]
+        subcommands: [Serve.self, Send.self, Bench.self]
     )
 }
 
@@ -19,8 +19,9 @@ struct Serve: ParsableCommand {
     func run() throws {
         print(
             """
-            shortwave serve is not available yet: this build has the SMPP v3.4 codec (SMPPCore) only.
-            The SMPP server, message store and HTTP API land with the gateway issues.
+            shortwave serve is not available yet: this build has the SMPP codec and the ESME client
+            (shortwave send, shortwave bench). The SMPP server, message store and HTTP API land with
+            the gateway issue.
             """)
         throw ExitCode(2)
     }

@@ -1,3 +1,5 @@
+public import NIOCore
+
 /// The text of a delivery receipt (SMPP v3.4 Appendix B), formatted and parsed tolerantly.
 ///
 /// `id:IIIIIIIIII sub:SSS dlvrd:DDD submit date:YYMMDDhhmm done date:YYMMDDhhmm stat:DDDDDDD err:E Text:…`
@@ -81,39 +83,55 @@ public struct DeliveryReceipt: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses receipt text; `nil` unless it has at least an `id:` or a `stat:` field.
     public static func parse(_ receipt: some StringProtocol) -> DeliveryReceipt? {
-        let chars = Array(receipt.unicodeScalars)
+        var text = String(receipt)
+        return text.withUTF8 { Self.parse(utf8: $0) }
+    }
+
+    /// Parses the receipt in a short_message or message_payload (ISO-8859-1 octets).
+    public static func parse(_ octets: ByteBuffer) -> DeliveryReceipt? {
+        octets.withUnsafeReadableBytes { raw in
+            let bytes = raw.assumingMemoryBound(to: UInt8.self)
+            if !bytes.contains(where: { $0 >= 0x80 }) { return Self.parse(utf8: bytes) }
+            return Self.parse(Latin1.decode(buffer: bytes))
+        }
+    }
+
+    /// The parser, over UTF-8: keys are ASCII, matched without regard to case.
+    static func parse(utf8 chars: UnsafeBufferPointer<UInt8>) -> DeliveryReceipt? {
+        let space: UInt8 = 0x20, colon: UInt8 = 0x3A
         var index = 0
         var result = DeliveryReceipt(id: "", submitted: nil, error: nil)
         var sawKey = false
-        func lowered(_ range: Range<Int>) -> String { String(String.UnicodeScalarView(chars[range])).lowercased() }
+        func string(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: chars[range]), as: UTF8.self) }
+        func lowered(_ range: Range<Int>) -> String { string(range).lowercased() }
         while index < chars.count {
-            while index < chars.count, chars[index] == " " || chars[index] == "\t" || chars[index] == "\n" { index += 1 }
+            while index < chars.count, chars[index] == space || chars[index] == 0x09 || chars[index] == 0x0A { index += 1 }
             guard index < chars.count else { break }
             // The key: up to ':'; "submit date" and "done date" hold a space.
             var keyEnd = index
-            while keyEnd < chars.count, chars[keyEnd] != ":", chars[keyEnd] != " " { keyEnd += 1 }
+            while keyEnd < chars.count, chars[keyEnd] != colon, chars[keyEnd] != space { keyEnd += 1 }
             var key = lowered(index..<keyEnd)
-            if (key == "submit" || key == "done"), keyEnd < chars.count, chars[keyEnd] == " " {
+            if key == "submit" || key == "done", keyEnd < chars.count, chars[keyEnd] == space {
                 var second = keyEnd + 1
-                while second < chars.count, chars[second] != ":", chars[second] != " " { second += 1 }
+                while second < chars.count, chars[second] != colon, chars[second] != space { second += 1 }
                 if lowered(keyEnd + 1..<second) == "date" {
                     key += " date"
                     keyEnd = second
                 }
             }
-            guard keyEnd < chars.count, chars[keyEnd] == ":" else {
+            guard keyEnd < chars.count, chars[keyEnd] == colon else {
                 index = keyEnd  // a word without a key: skip it
                 continue
             }
             let valueStart = keyEnd + 1
             if key == "text" {
-                result.text = String(String.UnicodeScalarView(chars[valueStart...]))
+                result.text = string(valueStart..<chars.count)
                 sawKey = true
                 break
             }
             var valueEnd = valueStart
-            while valueEnd < chars.count, chars[valueEnd] != " " { valueEnd += 1 }
-            let value = String(String.UnicodeScalarView(chars[valueStart..<valueEnd]))
+            while valueEnd < chars.count, chars[valueEnd] != space { valueEnd += 1 }
+            let value = string(valueStart..<valueEnd)
             index = valueEnd
             sawKey = true
             switch key {

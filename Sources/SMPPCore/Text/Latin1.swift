@@ -1,3 +1,5 @@
+public import NIOCore
+
 /// ISO-8859-1 (data_coding 3): one octet per character, U+0000–U+00FF.
 public enum Latin1 {
     /// `text` as octets, or `nil` if a character lies above U+00FF.
@@ -12,9 +14,34 @@ public enum Latin1 {
     }
 
     public static func decode(_ octets: some Sequence<UInt8>) -> String {
-        var scalars = String.UnicodeScalarView()
-        for octet in octets { scalars.append(Unicode.Scalar(octet)) }
-        return String(scalars)
+        if let text = octets.withContiguousStorageIfAvailable({ Self.decode(buffer: $0) }) { return text }
+        return Array(octets).withUnsafeBufferPointer { Self.decode(buffer: $0) }
+    }
+
+    /// The readable octets of `buffer` as text.
+    public static func decode(_ buffer: ByteBuffer) -> String {
+        buffer.withUnsafeReadableBytes { Self.decode(buffer: $0.assumingMemoryBound(to: UInt8.self)) }
+    }
+
+    /// ASCII (the common case: receipts, numbers) is already UTF-8; octets 0x80–0xFF take two.
+    public static func decode(buffer octets: UnsafeBufferPointer<UInt8>) -> String {
+        var high = 0
+        for octet in octets where octet >= 0x80 { high += 1 }
+        if high == 0 { return String(decoding: octets, as: UTF8.self) }
+        return String(unsafeUninitializedCapacity: octets.count + high) { utf8 in
+            var index = 0
+            for octet in octets {
+                if octet < 0x80 {
+                    utf8[index] = octet
+                    index += 1
+                } else {
+                    utf8[index] = 0xC0 | octet >> 6
+                    utf8[index + 1] = 0x80 | octet & 0x3F
+                    index += 2
+                }
+            }
+            return index
+        }
     }
 }
 

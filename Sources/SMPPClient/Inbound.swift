@@ -1,0 +1,75 @@
+public import NIOCore
+public import SMPPCore
+
+/// What an SMSC sends a bound receiver or transceiver, already acknowledged (deliver_sm_resp /
+/// data_sm_resp) by the client.
+public enum InboundMessage: Sendable {
+    /// A delivery receipt (or intermediate notification) for a message this ESME submitted.
+    case receipt(SMPPReceipt)
+    /// A mobile-originated message; concatenated parts are put back together first.
+    case message(SMPPMobileOriginated)
+}
+
+/// A delivery receipt: deliver_sm/data_sm with esm_class 0x04 (or 0x20), read from the TLVs
+/// (receipted_message_id, message_state) where present, else from the Appendix B text.
+public struct SMPPReceipt: Sendable, CustomStringConvertible {
+    /// The SMSC's id of the submitted message, as the receipt writes it (see `MessageIDCorrelator`).
+    public var messageID: String
+    /// The state the receipt reports, if it could be read.
+    public var state: MessageState?
+    /// The parsed receipt text, when it has one.
+    public var text: DeliveryReceipt?
+    public var networkErrorCode: NetworkErrorCode?
+    /// The handset that received the message (the receipt's source_addr).
+    public var recipient: SMPPAddress
+    /// The sender the message was submitted from (the receipt's destination_addr).
+    public var sender: SMPPAddress
+    /// An intermediate notification (esm_class 0x20) rather than a final receipt.
+    public var isIntermediate: Bool
+
+    /// Reads a receipt from deliver_sm/data_sm fields; `nil` when it is not a receipt or names no id.
+    public init?(esmClass: ESMClass, source: SMPPAddress, destination: SMPPAddress, payload: ByteBuffer, tlvs: TLVList) {
+        guard esmClass.isReceipt else { return nil }
+        let parsed = DeliveryReceipt.parse(payload)
+        guard let id = tlvs.receiptedMessageID ?? parsed?.id, !id.isEmpty else { return nil }
+        self.messageID = id
+        self.state = tlvs.messageState ?? parsed?.state
+        self.text = parsed
+        self.networkErrorCode = tlvs.networkErrorCode
+        self.recipient = source
+        self.sender = destination
+        self.isIntermediate = esmClass.messageType == .intermediateDeliveryNotification
+    }
+
+    public var description: String {
+        "receipt id=\(self.messageID) state=\(self.state.map { "\($0)" } ?? "?") recipient=\(self.recipient.address)"
+    }
+}
+
+/// A mobile-originated (MO) message.
+public struct SMPPMobileOriginated: Sendable, CustomStringConvertible {
+    public var source: SMPPAddress
+    public var destination: SMPPAddress
+    public var dataCoding: DataCoding
+    /// The message octets without any UDH, all parts joined.
+    public var content: ByteBuffer
+    /// The text, when the data_coding is a text alphabet that decodes.
+    public var text: String?
+    /// How many PDUs carried it (1 unless concatenated).
+    public var parts: Int
+    public var tlvs: TLVList
+
+    public init(source: SMPPAddress, destination: SMPPAddress, dataCoding: DataCoding, content: ByteBuffer, parts: Int, tlvs: TLVList) {
+        self.source = source
+        self.destination = destination
+        self.dataCoding = dataCoding
+        self.content = content
+        self.text = SMSText.decode(content, dataCoding: dataCoding)
+        self.parts = parts
+        self.tlvs = tlvs
+    }
+
+    public var description: String {
+        "MO from=\(self.source.address) to=\(self.destination.address) parts=\(self.parts) octets=\(self.content.readableBytes)"
+    }
+}

@@ -1,0 +1,62 @@
+/// Pairs receipts with submits in whichever order they arrive: a receipt may overtake its own
+/// submit_sm_resp (SMPP-NOTES: the SMSC writes the receipt on another bind, or the application
+/// reads the two streams in separate tasks). Built on `MessageIDCorrelator`, so hex/decimal,
+/// leading zeros and case differences are matched too.
+public struct ReceiptMatcher<Submit: Sendable, Receipt: Sendable>: Sendable {
+    public private(set) var correlator: MessageIDCorrelator<Submit>
+    /// Receipts that came before their submit was recorded: every spelling of the id → ticket.
+    private var earlyKeys: [String: Int] = [:]
+    private var held: [Int: (receipt: Receipt, keys: [String])] = [:]
+    private var heldOrder: [Int] = []
+    private var heldHead = 0
+    private var nextTicket = 0
+    public let earlyCapacity: Int
+    /// Early receipts dropped because `earlyCapacity` was reached (they never matched).
+    public private(set) var earlyEvicted = 0
+
+    public init(form: MessageIDForm = .automatic, capacity: Int = 1_000_000, earlyCapacity: Int = 100_000) {
+        self.correlator = MessageIDCorrelator(form: form, capacity: capacity)
+        self.earlyCapacity = earlyCapacity
+    }
+
+    /// Receipts held for a submit not yet recorded.
+    public var earlyCount: Int { self.held.count }
+
+    /// A submit_sm_resp gave `messageID`: returns the receipt if it already came, else remembers.
+    public mutating func submitted(_ messageID: String, _ submit: Submit) -> Receipt? {
+        if !self.held.isEmpty {
+            let key = messageIDSpellings(messageID, form: self.correlator.form == .exact ? .exact : .normalized)[0]
+            if let ticket = self.earlyKeys[key], let entry = self.held.removeValue(forKey: ticket) {
+                for key in entry.keys where self.earlyKeys[key] == ticket { self.earlyKeys[key] = nil }
+                return entry.receipt
+            }
+        }
+        self.correlator.record(messageID, submit)
+        return nil
+    }
+
+    /// A receipt arrived: returns its submit if recorded, else holds the receipt for `submitted`.
+    public mutating func received(_ messageID: String, _ receipt: Receipt) -> Submit? {
+        if let submit = self.correlator.match(messageID) { return submit }
+        let ticket = self.nextTicket
+        self.nextTicket += 1
+        let keys = self.correlator.spellings(messageID)
+        for key in keys { self.earlyKeys[key] = ticket }
+        self.held[ticket] = (receipt, keys)
+        self.heldOrder.append(ticket)
+        while self.held.count > self.earlyCapacity, self.heldHead < self.heldOrder.count {
+            let oldest = self.heldOrder[self.heldHead]
+            self.heldHead += 1
+            if let entry = self.held.removeValue(forKey: oldest) {
+                for key in entry.keys where self.earlyKeys[key] == oldest { self.earlyKeys[key] = nil }
+                self.earlyEvicted += 1
+            }
+        }
+        // Matched tickets stay in `heldOrder` until here: compact once they dominate (amortised O(1)).
+        if self.heldOrder.count - self.heldHead > 2 * self.held.count + 1024 {
+            self.heldOrder = self.heldOrder[self.heldHead...].filter { self.held[$0] != nil }
+            self.heldHead = 0
+        }
+        return nil
+    }
+}
