@@ -10,6 +10,39 @@ public enum InboundMessage: Sendable {
     case message(SMPPMobileOriginated)
 }
 
+/// The inbound messages of a connection, in arrival order; ends when the connection closes.
+///
+/// Messages come in batches — those read from one socket read — so a busy receiver wakes its
+/// consumer once per read, not once per message. Iterate it message by message, or take whole
+/// batches from `batches`.
+public struct InboundMessages: AsyncSequence, Sendable {
+    public typealias Element = InboundMessage
+    /// The same messages, a batch per socket read.
+    public let batches: AsyncStream<[InboundMessage]>
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncStream<[InboundMessage]>.AsyncIterator
+        var current: [InboundMessage] = []
+        var index = 0
+
+        public mutating func next() async -> InboundMessage? {
+            if self.index < self.current.count {
+                defer { self.index += 1 }
+                return self.current[self.index]
+            }
+            while let batch = await self.base.next() {
+                guard !batch.isEmpty else { continue }
+                self.current = batch
+                self.index = 1
+                return batch[0]
+            }
+            return nil
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: self.batches.makeAsyncIterator()) }
+}
+
 /// A delivery receipt: deliver_sm/data_sm with esm_class 0x04 (or 0x20), read from the TLVs
 /// (receipted_message_id, message_state) where present, else from the Appendix B text.
 public struct SMPPReceipt: Sendable, CustomStringConvertible {

@@ -19,9 +19,7 @@ public enum MessageIDForm: Sendable, Hashable {
 /// decimal id's hex value.
 public func messageIDSpellings(_ id: String, form: MessageIDForm) -> [String] {
     guard form != .exact else { return [id] }
-    let lowered = id.lowercased()
-    let trimmed = lowered.drop { $0 == "0" }
-    let normalized = trimmed.isEmpty && !lowered.isEmpty ? "0" : String(trimmed)
+    let normalized = normalizedMessageID(id)
     guard form == .automatic, !normalized.isEmpty else { return [normalized] }
     var spellings = [normalized]
     if normalized.allSatisfy(\.isHexDigit), let value = UInt64(normalized, radix: 16) {
@@ -31,6 +29,17 @@ public func messageIDSpellings(_ id: String, form: MessageIDForm) -> [String] {
         spellings.append(String(value, radix: 16))
     }
     return spellings
+}
+
+/// `id` without leading zeros ("0" if nothing else is left) and with ASCII letters in lowercase.
+public func normalizedMessageID(_ id: String) -> String {
+    let utf8 = id.utf8
+    guard let first = utf8.first else { return id }
+    if first != 0x30, !utf8.contains(where: { (0x41...0x5A).contains($0) }) { return id }
+    let bytes = utf8.drop { $0 == 0x30 }
+    if bytes.isEmpty { return "0" }
+    if !bytes.contains(where: { (0x41...0x5A).contains($0) }) { return String(Substring(bytes)) }
+    return String(decoding: bytes.lazy.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
 }
 
 /// Submitted messages waiting for their receipts, keyed by the SMSC's message id.
@@ -76,7 +85,7 @@ public struct MessageIDCorrelator<Value: Sendable>: Sendable {
 
     /// Remembers `value` under the id from submit_sm_resp (a repeated id replaces the older entry).
     public mutating func record(_ smscID: String, _ value: Value) {
-        let key = messageIDSpellings(smscID, form: self.form == .exact ? .exact : .normalized)[0]
+        let key = self.form == .exact ? smscID : normalizedMessageID(smscID)
         self.entries[key] = (self.nextTicket, value)
         self.order.append((key, self.nextTicket))
         self.nextTicket += 1
@@ -85,6 +94,11 @@ public struct MessageIDCorrelator<Value: Sendable>: Sendable {
 
     /// The value recorded for the message a receipt id names, removed; `nil` if none.
     public mutating func match(_ receiptID: String) -> Value? {
+        if !self.triesOtherBase {
+            let entry = self.entries.removeValue(forKey: self.form == .exact ? receiptID : normalizedMessageID(receiptID))
+            if entry != nil { self.sameSpellingMatches += 1 }
+            return entry?.value
+        }
         for (index, spelling) in self.spellings(receiptID).enumerated() {
             if let entry = self.entries.removeValue(forKey: spelling) {
                 if index == 0 { self.sameSpellingMatches += 1 } else { self.otherBaseMatches += 1 }

@@ -25,7 +25,7 @@ public struct ReceiptMatcher<Submit: Sendable, Receipt: Sendable>: Sendable {
     /// A submit_sm_resp gave `messageID`: returns the receipt if it already came, else remembers.
     public mutating func submitted(_ messageID: String, _ submit: Submit) -> Receipt? {
         if !self.held.isEmpty {
-            let key = messageIDSpellings(messageID, form: self.correlator.form == .exact ? .exact : .normalized)[0]
+            let key = self.correlator.form == .exact ? messageID : normalizedMessageID(messageID)
             if let ticket = self.earlyKeys[key], let entry = self.held.removeValue(forKey: ticket) {
                 for key in entry.keys where self.earlyKeys[key] == ticket { self.earlyKeys[key] = nil }
                 return entry.receipt

@@ -85,10 +85,11 @@ struct Bench: AsyncParsableCommand {
 
         let start = ContinuousClock.now
         let cpuStart = cpuSeconds()
+        let allocationsStart = allocationCount()
         try await withThrowingTaskGroup(of: Void.self) { group in
             if self.dlr {
                 for connection in connections {
-                    group.addTask { for await inbound in connection.inbound { state.received(inbound) } }
+                    group.addTask { for await batch in connection.inbound.batches { state.received(batch) } }
                 }
             }
             if progress { group.addTask { await state.progress(start: start) } }
@@ -105,10 +106,12 @@ struct Bench: AsyncParsableCommand {
             if self.dlr { await state.waitForReceipts(until: submitEnd + .milliseconds(Int64(self.dlrWait * 1000))) }
             state.finish()
             let cpu = cpuSeconds() - cpuStart
+            let allocations = allocationsStart.flatMap { start in allocationCount().map { $0 - start } }
             for connection in connections { await connection.close() }
             group.cancelAll()
             try await group.waitForAll()
-            let report = state.report(start: start, cpuSeconds: cpu, binds: self.binds, window: self.window)
+            var report = state.report(start: start, cpuSeconds: cpu, binds: self.binds, window: self.window)
+            report.allocations = allocations
             if progress { FileHandle.standardError.write("\r\u{1B}[K") }
             print(self.json ? report.json : report.text)
             if report.unanswered > 0 || (self.dlr && report.matched < report.ok) { throw ExitCode(1) }
@@ -235,15 +238,18 @@ final class BenchState: Sendable {
         self.inner.withLock { $0.tally.lost += count }
     }
 
-    func received(_ inbound: InboundMessage) {
-        guard case .receipt(let receipt) = inbound else { return }
+    func received(_ batch: [InboundMessage]) {
         let matched = self.inner.withLock { inner in
-            inner.receipts += 1
+            var matched = 0
+            for case .receipt(let receipt) in batch {
+                inner.receipts += 1
+                inner.states[receipt.text?.stat ?? receipt.state.map { "\($0)" } ?? "unknown", default: 0] += 1
+                if inner.matcher.received(receipt.messageID, true) != nil { matched += 1 }
+            }
             inner.lastReceipt = .now
-            inner.states[receipt.text?.stat ?? receipt.state.map { "\($0)" } ?? "unknown", default: 0] += 1
-            return inner.matcher.received(receipt.messageID, true) != nil
+            return matched
         }
-        if matched { self.matchedCount.add(1, ordering: .relaxed) }
+        if matched > 0 { self.matchedCount.add(matched, ordering: .relaxed) }
     }
 
     func merge(_ histogram: Histogram<UInt64>) { self.inner.withLock { $0.histogram.add(histogram) } }
@@ -301,6 +307,13 @@ struct BenchReport {
     var receiptsPerSecond: Double
     var latency: Histogram<UInt64>
     var cpuSeconds: Double
+    /// Heap allocations in the whole process while sending, when scripts/bench-client preloads the counter.
+    var allocations: UInt64?
+
+    var allocationsPerMessage: String {
+        guard let allocations = self.allocations, self.answered > 0 else { return "null" }
+        return format(Double(allocations) / Double(self.answered))
+    }
 
     var perSecond: Double { self.elapsed > 0 ? Double(self.ok) / self.elapsed : 0 }
 
@@ -317,6 +330,7 @@ struct BenchReport {
             lines.append("receipts     \(self.receipts) received, \(self.matched) matched of \(self.ok) accepted, \(Int(self.receiptsPerSecond))/s  \(self.receiptStates.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: " "))")
         }
         lines.append("cpu          \(format(self.cpuSeconds)) s (\(Int(self.elapsed > 0 ? 100 * self.cpuSeconds / self.elapsed : 0)) % of one core)")
+        if self.allocations != nil { lines.append("allocations  \(self.allocationsPerMessage) per submitted message (whole process)") }
         return lines.joined(separator: "\n")
     }
 
@@ -329,7 +343,7 @@ struct BenchReport {
             "timeouts":\(self.timeouts),"unanswered":\(self.unanswered),\
             "latency_us":{"p50":\(self.percentile(50)),"p90":\(self.percentile(90)),"p99":\(self.percentile(99)),"p999":\(self.percentile(99.9)),"max":\(self.latency.max)},\
             "dlr":{"requested":\(self.dlr),"received":\(self.receipts),"matched":\(self.matched),"per_s":\(format(self.receiptsPerSecond)),"stats":{\(states)}},\
-            "cpu_s":\(format(self.cpuSeconds))}
+            "cpu_s":\(format(self.cpuSeconds)),"allocations_per_message":\(self.allocationsPerMessage)}
             """
     }
 }
@@ -337,6 +351,13 @@ struct BenchReport {
 func format(_ value: Double) -> String {
     let scaled = (value * 1000).rounded() / 1000
     return "\(scaled)"
+}
+
+/// The process's allocation count, when the counter of scripts/alloccount is preloaded.
+func allocationCount() -> UInt64? {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "shortwave_allocation_count") else { return nil }
+    typealias Counter = @convention(c) () -> UInt64
+    return unsafeBitCast(symbol, to: Counter.self)()
 }
 
 func cpuSeconds() -> Double {

@@ -31,10 +31,10 @@ public final class SMPPConnection: Sendable {
     public let smscInterfaceVersion: UInt8?
     /// Receipts and MO messages, acknowledged as they arrive; finishes when the connection closes.
     /// Consume it on receiver and transceiver binds: it buffers without bound.
-    public let inbound: AsyncStream<InboundMessage>
+    public let inbound: InboundMessages
     let logger: Logger
 
-    init(channel: any Channel, bindType: BindType, response: BindResp, inbound: AsyncStream<InboundMessage>, logger: Logger) {
+    init(channel: any Channel, bindType: BindType, response: BindResp, inbound: InboundMessages, logger: Logger) {
         self.channel = channel
         self.bindType = bindType
         self.smscSystemID = response.systemID
@@ -49,7 +49,7 @@ public final class SMPPConnection: Sendable {
         _ configuration: Configuration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "smpp.client")
     ) async throws(SMPPClientError) -> SMPPConnection {
-        let (stream, continuation) = AsyncStream<InboundMessage>.makeStream()
+        let (stream, continuation) = AsyncStream<[InboundMessage]>.makeStream()
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: eventLoopGroup)
@@ -82,14 +82,14 @@ public final class SMPPConnection: Sendable {
             throw SMPPClientError(.bindRejected(packet.status.isOK ? .bindFailed : packet.status))
         }
         logger.debug("bound", metadata: ["smpp.bind": "\(configuration.bindType)", "smpp.smsc": "\(response.systemID)"])
-        return SMPPConnection(channel: channel, bindType: configuration.bindType, response: response, inbound: stream, logger: logger)
+        return SMPPConnection(channel: channel, bindType: configuration.bindType, response: response, inbound: InboundMessages(batches: stream), logger: logger)
     }
 
     /// The handlers of a client session, in order; public so that a whole session can run on an
     /// `EmbeddedChannel` or `NIOAsyncTestingChannel`.
     public static func configurePipeline(
         _ pipeline: ChannelPipeline.SynchronousOperations, configuration: Configuration,
-        inbound: AsyncStream<InboundMessage>.Continuation
+        inbound: AsyncStream<[InboundMessage]>.Continuation
     ) throws {
         if let tls = try configuration.tls.makeHandler(host: configuration.host) { try pipeline.addHandler(tls) }
         try pipeline.addHandlers([

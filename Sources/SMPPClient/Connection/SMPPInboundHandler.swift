@@ -13,21 +13,36 @@ final class SMPPInboundHandler: ChannelInboundHandler {
         var destination: String
     }
 
-    private let inbound: AsyncStream<InboundMessage>.Continuation
+    private let inbound: AsyncStream<[InboundMessage]>.Continuation
+    /// What this read brought, handed over at `channelReadComplete`.
+    private var pending: [InboundMessage] = []
     private var reassembler = ConcatenationReassembler<Conversation>(maximumPending: 10_000)
     private var tick: UInt64 = 0
 
-    init(inbound: AsyncStream<InboundMessage>.Continuation) {
+    init(inbound: AsyncStream<[InboundMessage]>.Continuation) {
         self.inbound = inbound
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        self.handOver()
+        context.fireChannelReadComplete()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        self.handOver()
         self.inbound.finish()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        self.handOver()
         self.inbound.finish()
+    }
+
+    private func handOver() {
+        guard !self.pending.isEmpty else { return }
+        self.inbound.yield(self.pending)
+        self.pending.removeAll(keepingCapacity: true)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -59,12 +74,12 @@ final class SMPPInboundHandler: ChannelInboundHandler {
     ) {
         let payload = tlvs.messagePayload ?? shortMessage
         if let receipt = SMPPReceipt(esmClass: esmClass, source: source, destination: destination, payload: payload, tlvs: tlvs) {
-            self.inbound.yield(.receipt(receipt))
+            self.pending.append(.receipt(receipt))
             return
         }
         guard let part = ConcatenationInfo(shortMessage: payload, esmClass: esmClass, tlvs: tlvs), part.total > 1 else {
             let content = esmClass.udhi ? Self.stripUDH(payload) : payload
-            self.inbound.yield(.message(SMPPMobileOriginated(
+            self.pending.append(.message(SMPPMobileOriginated(
                 source: source, destination: destination, dataCoding: dataCoding, content: content, parts: 1, tlvs: tlvs)))
             return
         }
@@ -73,13 +88,13 @@ final class SMPPInboundHandler: ChannelInboundHandler {
         case .complete(let parts):
             var content = ByteBuffer()
             for var piece in parts { content.writeBuffer(&piece) }
-            self.inbound.yield(.message(SMPPMobileOriginated(
+            self.pending.append(.message(SMPPMobileOriginated(
                 source: source, destination: destination, dataCoding: dataCoding, content: content, parts: parts.count, tlvs: tlvs)))
         case .waiting, .duplicate:
             break
         case .invalid:
             // A part that names no place in its message: deliver it alone rather than lose it.
-            self.inbound.yield(.message(SMPPMobileOriginated(
+            self.pending.append(.message(SMPPMobileOriginated(
                 source: source, destination: destination, dataCoding: dataCoding, content: part.content, parts: 1, tlvs: tlvs)))
         }
     }

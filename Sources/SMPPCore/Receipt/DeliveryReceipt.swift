@@ -96,26 +96,49 @@ public struct DeliveryReceipt: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The parser, over UTF-8: keys are ASCII, matched without regard to case.
+    /// The parser, over UTF-8: keys are ASCII, matched without regard to case. Strings are made
+    /// only for the values kept.
     static func parse(utf8 chars: UnsafeBufferPointer<UInt8>) -> DeliveryReceipt? {
         let space: UInt8 = 0x20, colon: UInt8 = 0x3A
         var index = 0
         var result = DeliveryReceipt(id: "", submitted: nil, error: nil)
         var sawKey = false
         func string(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: chars[range]), as: UTF8.self) }
-        func lowered(_ range: Range<Int>) -> String { string(range).lowercased() }
+        /// Whether `range` spells `word` (lowercase ASCII) in any case.
+        func spells(_ range: Range<Int>, _ word: StaticString) -> Bool {
+            guard range.count == word.utf8CodeUnitCount else { return false }
+            let expected = word.utf8Start
+            for offset in 0..<range.count {
+                let char = chars[range.lowerBound + offset]
+                guard ((0x41...0x5A).contains(char) ? char | 0x20 : char) == expected[offset] else { return false }
+            }
+            return true
+        }
+        func number(_ range: Range<Int>) -> Int? {
+            guard !range.isEmpty, range.count <= 18 else { return nil }
+            var value = 0
+            for index in range {
+                let digit = Int(chars[index]) - 48
+                guard (0...9).contains(digit) else { return nil }
+                value = value * 10 + digit
+            }
+            return value
+        }
         while index < chars.count {
-            while index < chars.count, chars[index] == space || chars[index] == 0x09 || chars[index] == 0x0A { index += 1 }
+            while index < chars.count, chars[index] == space || chars[index] == 0x09 || chars[index] == 0x0A || chars[index] == 0x0D {
+                index += 1
+            }
             guard index < chars.count else { break }
             // The key: up to ':'; "submit date" and "done date" hold a space.
             var keyEnd = index
             while keyEnd < chars.count, chars[keyEnd] != colon, chars[keyEnd] != space { keyEnd += 1 }
-            var key = lowered(index..<keyEnd)
-            if key == "submit" || key == "done", keyEnd < chars.count, chars[keyEnd] == space {
+            var keyRange = index..<keyEnd
+            var dated = false
+            if spells(keyRange, "submit") || spells(keyRange, "done"), keyEnd < chars.count, chars[keyEnd] == space {
                 var second = keyEnd + 1
                 while second < chars.count, chars[second] != colon, chars[second] != space { second += 1 }
-                if lowered(keyEnd + 1..<second) == "date" {
-                    key += " date"
+                if spells(keyEnd + 1..<second, "date") {
+                    dated = true
                     keyEnd = second
                 }
             }
@@ -124,25 +147,32 @@ public struct DeliveryReceipt: Hashable, Sendable, CustomStringConvertible {
                 continue
             }
             let valueStart = keyEnd + 1
-            if key == "text" {
+            if !dated, spells(keyRange, "text") {
                 result.text = string(valueStart..<chars.count)
                 sawKey = true
                 break
             }
             var valueEnd = valueStart
             while valueEnd < chars.count, chars[valueEnd] != space { valueEnd += 1 }
-            let value = string(valueStart..<valueEnd)
+            let value = valueStart..<valueEnd
             index = valueEnd
             sawKey = true
-            switch key {
-            case "id": result.id = value
-            case "sub": result.submitted = Int(value)
-            case "dlvrd": result.delivered = Int(value)
-            case "submit date", "submit_date": result.submitDate = ReceiptDate(value)
-            case "done date", "done_date": result.doneDate = ReceiptDate(value)
-            case "stat": result.stat = value
-            case "err": result.error = value
-            default: result.extra.append(Extra(key: key, value: value))
+            if dated { keyRange = keyRange.lowerBound..<keyRange.lowerBound + (chars[keyRange.lowerBound] | 0x20 == 0x73 ? 6 : 4) }
+            if dated || spells(keyRange, "submit_date") || spells(keyRange, "done_date") {
+                let date = ReceiptDate(digits: UnsafeBufferPointer(rebasing: chars[value]))
+                if chars[keyRange.lowerBound] | 0x20 == 0x73 { result.submitDate = date } else { result.doneDate = date }
+            } else if spells(keyRange, "id") {
+                result.id = string(value)
+            } else if spells(keyRange, "sub") {
+                result.submitted = number(value)
+            } else if spells(keyRange, "dlvrd") {
+                result.delivered = number(value)
+            } else if spells(keyRange, "stat") {
+                result.stat = string(value)
+            } else if spells(keyRange, "err") {
+                result.error = string(value)
+            } else {
+                result.extra.append(Extra(key: string(keyRange).lowercased(), value: string(value)))
             }
         }
         guard sawKey, !result.id.isEmpty || result.stat != nil else { return nil }
@@ -171,9 +201,15 @@ public struct ReceiptDate: Hashable, Sendable, CustomStringConvertible {
     }
 
     public init?(_ text: some StringProtocol) {
-        let digits = text.utf8.map { Int($0) - 48 }
-        guard digits.count == 10 || digits.count == 12, digits.allSatisfy({ (0...9).contains($0) }) else { return nil }
-        func pair(_ at: Int) -> Int { digits[at] * 10 + digits[at + 1] }
+        var text = String(text)
+        guard let date = text.withUTF8({ ReceiptDate(digits: $0) }) else { return nil }
+        self = date
+    }
+
+    /// `YYMMDDhhmm` or `YYMMDDhhmmss` as ASCII digits.
+    init?(digits: UnsafeBufferPointer<UInt8>) {
+        guard digits.count == 10 || digits.count == 12, digits.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+        func pair(_ at: Int) -> Int { Int(digits[at] - 0x30) * 10 + Int(digits[at + 1] - 0x30) }
         let yy = pair(0)
         self.init(
             year: yy < 38 ? 2000 + yy : 1900 + yy, month: pair(2), day: pair(4), hour: pair(6), minute: pair(8),
