@@ -51,12 +51,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Test doubles on real sockets: a small fake SMSC (issue 3 groundwork).
+        // Test doubles on real sockets: a small fake SMSC that can also misbehave.
         .target(
             name: "SMPPTesting",
             dependencies: [
                 "SMPPSession", "SMPPCore", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),

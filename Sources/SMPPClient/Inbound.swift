@@ -59,6 +59,19 @@ public struct SMPPReceipt: Sendable, CustomStringConvertible {
     public var sender: SMPPAddress
     /// An intermediate notification (esm_class 0x20) rather than a final receipt.
     public var isIntermediate: Bool
+    /// Set by `SMPPBindPool`: the message this receipt is for, when it was sent through the pool.
+    public var submission: Submission?
+
+    /// Which submitted message (and part) a receipt reports on.
+    public struct Submission: Sendable, Hashable {
+        /// The caller's reference given to `send` (`TextMessage.reference`), if any.
+        public var reference: String?
+        /// The SMSC's id as its submit_sm_resp spelled it.
+        public var messageID: String
+        /// 1-based part, and how many parts the message had.
+        public var part: Int
+        public var parts: Int
+    }
 
     /// Reads a receipt from deliver_sm/data_sm fields; `nil` when it is not a receipt or names no id.
     public init?(esmClass: ESMClass, source: SMPPAddress, destination: SMPPAddress, payload: ByteBuffer, tlvs: TLVList) {
@@ -72,6 +85,7 @@ public struct SMPPReceipt: Sendable, CustomStringConvertible {
         self.recipient = source
         self.sender = destination
         self.isIntermediate = esmClass.messageType == .intermediateDeliveryNotification
+        self.submission = nil
     }
 
     public var description: String {

@@ -6,7 +6,7 @@ public struct ReceiptMatcher<Submit: Sendable, Receipt: Sendable>: Sendable {
     public private(set) var correlator: MessageIDCorrelator<Submit>
     /// Receipts that came before their submit was recorded: every spelling of the id → ticket.
     private var earlyKeys: [String: Int] = [:]
-    private var held: [Int: (receipt: Receipt, keys: [String])] = [:]
+    private var held: [Int: (receipt: Receipt, keys: [String], tick: UInt64)] = [:]
     private var heldOrder: [Int] = []
     private var heldHead = 0
     private var nextTicket = 0
@@ -36,13 +36,13 @@ public struct ReceiptMatcher<Submit: Sendable, Receipt: Sendable>: Sendable {
     }
 
     /// A receipt arrived: returns its submit if recorded, else holds the receipt for `submitted`.
-    public mutating func received(_ messageID: String, _ receipt: Receipt) -> Submit? {
+    public mutating func received(_ messageID: String, _ receipt: Receipt, tick: UInt64 = 0) -> Submit? {
         if let submit = self.correlator.match(messageID) { return submit }
         let ticket = self.nextTicket
         self.nextTicket += 1
         let keys = self.correlator.spellings(messageID)
         for key in keys { self.earlyKeys[key] = ticket }
-        self.held[ticket] = (receipt, keys)
+        self.held[ticket] = (receipt, keys, tick)
         self.heldOrder.append(ticket)
         while self.held.count > self.earlyCapacity, self.heldHead < self.heldOrder.count {
             let oldest = self.heldOrder[self.heldHead]
@@ -52,11 +52,35 @@ public struct ReceiptMatcher<Submit: Sendable, Receipt: Sendable>: Sendable {
                 self.earlyEvicted += 1
             }
         }
+        self.compact()
+        return nil
+    }
+
+    /// Gives up on receipts held since before `tick` (their submit will not be recorded: it was
+    /// sent by another process, or before a restart) and returns them, oldest first.
+    public mutating func releaseHeld(before tick: UInt64) -> [Receipt] {
+        var released: [Receipt] = []
+        while self.heldHead < self.heldOrder.count {
+            let ticket = self.heldOrder[self.heldHead]
+            guard let entry = self.held[ticket] else {
+                self.heldHead += 1
+                continue
+            }
+            guard entry.tick < tick else { break }
+            self.heldHead += 1
+            self.held[ticket] = nil
+            for key in entry.keys where self.earlyKeys[key] == ticket { self.earlyKeys[key] = nil }
+            released.append(entry.receipt)
+        }
+        self.compact()
+        return released
+    }
+
+    private mutating func compact() {
         // Matched tickets stay in `heldOrder` until here: compact once they dominate (amortised O(1)).
         if self.heldOrder.count - self.heldHead > 2 * self.held.count + 1024 {
             self.heldOrder = self.heldOrder[self.heldHead...].filter { self.held[$0] != nil }
             self.heldHead = 0
         }
-        return nil
     }
 }

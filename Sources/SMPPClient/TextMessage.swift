@@ -15,12 +15,15 @@ public struct TextMessage: Sendable {
     public var serviceType: String
     public var validityPeriod: SMPPTime?
     public var tlvs: TLVList
+    /// Yours: `SMPPBindPool` puts it on this message's receipts (`SMPPReceipt.submission`).
+    public var reference: String?
 
     public init(
         _ text: String, from source: SMPPAddress, to destination: SMPPAddress, registeredDelivery: RegisteredDelivery = .receipt,
         concatenation: Concatenation? = nil, alphabet: SMSAlphabet? = nil, serviceType: String = "", validityPeriod: SMPPTime? = nil,
-        tlvs: TLVList = []
+        tlvs: TLVList = [], reference: String? = nil
     ) {
+        self.reference = reference
         self.text = text
         self.source = source
         self.destination = destination

@@ -1,23 +1,45 @@
 public import NIOCore
 public import NIOPosix
+public import NIOSSL
 public import SMPPCore
 import SMPPSession
 import Synchronization
 
 /// A small SMSC for tests, on 127.0.0.1 and an ephemeral port: accepts binds with the configured
-/// credentials, answers submit_sm with sequential message ids, and sends a delivery receipt as
-/// deliver_sm when one is asked for. Real sockets, real codec, real session rules.
+/// credentials, answers submit_sm with sequential hex message ids, and sends a delivery receipt
+/// as deliver_sm when one is asked for. Real sockets, real codec, real session rules — plus the
+/// misbehaviour a client must survive: silence, throttling, receipts before responses, resets,
+/// garbage, server-initiated unbind.
 public final class FakeSMSC: Sendable {
     public struct Configuration: Sendable {
         /// system_id → password.
         public var accounts: [String: String]
         public var systemID: String
         public var sendReceipts: Bool
+        /// Write the receipt before the submit_sm_resp (both in one flush).
+        public var receiptBeforeResponse: Bool
+        /// submit_sm to these destination addresses get no answer at all.
+        public var silentDestinations: Set<String>
+        /// The first N submit_sm are answered with ESME_RTHROTTLED.
+        public var throttleFirst: Int
+        /// Spell receipt ids in decimal while submit_sm_resp uses hex (SMPP-NOTES problem #1).
+        public var decimalReceiptIDs: Bool
+        /// TLS on the listening port.
+        public var tls: NIOSSLContext?
 
-        public init(accounts: [String: String] = ["test": "secret"], systemID: String = "fake-smsc", sendReceipts: Bool = true) {
+        public init(
+            accounts: [String: String] = ["test": "secret"], systemID: String = "fake-smsc", sendReceipts: Bool = true,
+            receiptBeforeResponse: Bool = false, silentDestinations: Set<String> = [], throttleFirst: Int = 0,
+            decimalReceiptIDs: Bool = false, tls: NIOSSLContext? = nil
+        ) {
             self.accounts = accounts
             self.systemID = systemID
             self.sendReceipts = sendReceipts
+            self.receiptBeforeResponse = receiptBeforeResponse
+            self.silentDestinations = silentDestinations
+            self.throttleFirst = throttleFirst
+            self.decimalReceiptIDs = decimalReceiptIDs
+            self.tls = tls
         }
     }
 
@@ -25,17 +47,21 @@ public final class FakeSMSC: Sendable {
     public struct Record: Sendable {
         public var binds: [String] = []
         public var submitted: [SubmitSM] = []
+        public var throttled = 0
         public var receiptsAcknowledged = 0
+        public var connections = 0
     }
 
     public let port: Int
     private let channel: any Channel
     private let record: Mutex<Record>
+    let sessions: Mutex<[ObjectIdentifier: any Channel]>
 
     private init(channel: any Channel) {
         self.channel = channel
         self.port = channel.localAddress?.port ?? 0
         self.record = Mutex(Record())
+        self.sessions = Mutex([:])
     }
 
     public var seen: Record { self.record.withLock { $0 } }
@@ -48,6 +74,7 @@ public final class FakeSMSC: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture {
+                    if let tls = configuration.tls { try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try child.pipeline.syncOperations.addHandlers([
                         ByteToMessageHandler(SMPPMessageDecoder()),
                         SMPPSessionHandler(configuration: SessionConfiguration(role: .smsc)),
@@ -62,7 +89,47 @@ public final class FakeSMSC: Sendable {
     }
 
     public func stop() async throws {
+        for session in self.sessions.withLock({ Array($0.values) }) { try? await session.close() }
         try await self.channel.close()
+    }
+
+    /// Connections open right now.
+    public var openSessions: Int { self.sessions.withLock { $0.count } }
+
+    /// Closes every client connection at once, without unbind (a reset mid-window).
+    public func dropConnections() async {
+        for session in self.sessions.withLock({ Array($0.values) }) {
+            try? await session.close()
+        }
+    }
+
+    /// Writes raw octets to every client connection (garbage, half PDUs…).
+    public func sendRaw(_ bytes: [UInt8]) async {
+        for session in self.sessions.withLock({ Array($0.values) }) {
+            // Below the session handler, which only takes SessionOutbound.
+            try? await session.eventLoop.submit {
+                let context = try session.pipeline.syncOperations.context(handlerType: ByteToMessageHandler<SMPPMessageDecoder>.self)
+                context.writeAndFlush(NIOAny(session.allocator.buffer(bytes: bytes)), promise: nil)
+            }.get()
+        }
+    }
+
+    /// Sends a deliver_sm (an MO, or a receipt) on every bound session; returns the responses.
+    public func deliver(_ message: DeliverSM) async throws -> [SMPPPacket] {
+        var responses: [SMPPPacket] = []
+        for session in self.sessions.withLock({ Array($0.values) }) {
+            let promise = session.eventLoop.makePromise(of: SMPPPacket.self)
+            session.writeAndFlush(SessionOutbound.request(.deliverSM(message), promise), promise: nil)
+            responses.append(try await promise.futureResult.get())
+        }
+        return responses
+    }
+
+    /// Unbinds every session from the SMSC side.
+    public func unbindAll() async {
+        for session in self.sessions.withLock({ Array($0.values) }) {
+            session.writeAndFlush(SessionOutbound.unbind, promise: nil)
+        }
     }
 
     func update(_ body: (inout Record) -> Void) { self.record.withLock { body(&$0) } }
@@ -86,6 +153,18 @@ final class FakeSMSCHandler: ChannelInboundHandler {
         self.box = box
     }
 
+    func channelActive(context: ChannelHandlerContext) {
+        let smsc = self.box.smsc.withLock { $0 }
+        smsc?.update { $0.connections += 1 }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let smsc = self.box.smsc.withLock { $0 }
+        _ = smsc?.sessions.withLock { $0.removeValue(forKey: ObjectIdentifier(context.channel)) }
+        context.fireChannelInactive()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let smsc = self.box.smsc.withLock { $0 }
         switch self.unwrapInboundIn(data) {
@@ -101,29 +180,54 @@ final class FakeSMSCHandler: ChannelInboundHandler {
             smsc?.update { $0.binds.append(bind.systemID) }
             context.writeAndFlush(self.wrapOutboundOut(.acceptBind(sequenceNumber: sequence, systemID: self.configuration.systemID)), promise: nil)
         case .bound:
-            break
+            let channel = context.channel
+            smsc?.sessions.withLock { $0[ObjectIdentifier(channel)] = channel }
         case .request(let packet):
             guard case .submitSM(let submit) = packet.pdu else {
                 let reply = SMPPPacket.response(to: packet.commandID, sequenceNumber: packet.sequenceNumber, status: .ok)
                 context.writeAndFlush(self.wrapOutboundOut(.response(reply)), promise: nil)
                 return
             }
-            smsc?.update { $0.submitted.append(submit) }
-            let number = self.box.nextMessageID.add(1, ordering: .relaxed).newValue
+            if self.configuration.silentDestinations.contains(submit.destination.address) { return }
+            var throttle = false
+            smsc?.update { record in
+                if record.throttled < self.configuration.throttleFirst {
+                    record.throttled += 1
+                    throttle = true
+                } else {
+                    record.submitted.append(submit)
+                }
+            }
+            if throttle {
+                let reply = SMPPPacket(sequenceNumber: packet.sequenceNumber, status: .throttled, pdu: .submitSMResp(MessageIDResponse()))
+                context.writeAndFlush(self.wrapOutboundOut(.response(reply)), promise: nil)
+                return
+            }
+            let number = self.box.nextMessageID.add(1, ordering: .relaxed).newValue + 0x1000
             let messageID = String(number, radix: 16)
             let response = SMPPPacket(sequenceNumber: packet.sequenceNumber, pdu: .submitSMResp(MessageIDResponse(messageID: messageID)))
-            context.write(self.wrapOutboundOut(.response(response)), promise: nil)
+            if !self.configuration.receiptBeforeResponse { context.write(self.wrapOutboundOut(.response(response)), promise: nil) }
             if self.configuration.sendReceipts, submit.registeredDelivery.wantsReceipt(delivered: true) {
+                let receiptID = self.configuration.decimalReceiptIDs ? decimalReceiptID(number) : messageID
                 var receipt = DeliverSM(
                     source: submit.destination, destination: submit.source, esmClass: ESMClass(type: .smscDeliveryReceipt),
-                    shortMessage: ByteBuffer(string: DeliveryReceipt(id: messageID, state: .delivered, submitDate: nil, doneDate: nil).formatted))
-                receipt.tlvs.receiptedMessageID = messageID
-                receipt.tlvs.messageState = .delivered
+                    shortMessage: ByteBuffer(string: DeliveryReceipt(id: receiptID, state: .delivered, submitDate: nil, doneDate: nil).formatted))
+                if !self.configuration.decimalReceiptIDs {
+                    receipt.tlvs.receiptedMessageID = messageID
+                    receipt.tlvs.messageState = .delivered
+                }
                 let acknowledged = context.eventLoop.makePromise(of: SMPPPacket.self)
                 acknowledged.futureResult.whenSuccess { _ in smsc?.update { $0.receiptsAcknowledged += 1 } }
                 context.write(self.wrapOutboundOut(.request(.deliverSM(receipt), acknowledged)), promise: nil)
             }
+            if self.configuration.receiptBeforeResponse { context.write(self.wrapOutboundOut(.response(response)), promise: nil) }
             context.flush()
         }
     }
+}
+
+/// `value` in decimal, zero-padded to 10 digits as Appendix B shows receipt ids.
+func decimalReceiptID(_ value: Int) -> String {
+    let digits = "\(value)"
+    return String(repeating: "0", count: max(0, 10 - digits.count)) + digits
 }
