@@ -1,4 +1,5 @@
 public import Logging
+public import NIOConcurrencyHelpers
 public import NIOCore
 public import NIOPosix
 import NIOSSL
@@ -50,6 +51,7 @@ public final class SMPPConnection: Sendable {
         logger: Logger = Logger(label: "smpp.client")
     ) async throws(SMPPClientError) -> SMPPConnection {
         let (stream, continuation) = AsyncStream<[InboundMessage]>.makeStream()
+        let firstError = NIOLockedValueBox<(any Error)?>(nil)
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: eventLoopGroup)
@@ -58,7 +60,8 @@ public final class SMPPConnection: Sendable {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try Self.configurePipeline(channel.pipeline.syncOperations, configuration: configuration, inbound: continuation)
+                        try Self.configurePipeline(
+                            channel.pipeline.syncOperations, configuration: configuration, inbound: continuation, firstError: firstError)
                     }
                 }
                 .connect(host: configuration.host, port: configuration.port).get()
@@ -75,7 +78,8 @@ public final class SMPPConnection: Sendable {
             packet = try await promise.futureResult.get()
         } catch {
             try? await channel.close()
-            throw Self.clientError(error, tls: configuration.tls.isEnabled)
+            // A TLS failure shows up as a closed session; name the real cause.
+            throw Self.clientError(firstError.withLockedValue { $0 } ?? error, tls: configuration.tls.isEnabled)
         }
         guard packet.status.isOK, let response = packet.pdu.bindResponse else {
             try? await channel.close()
@@ -89,13 +93,13 @@ public final class SMPPConnection: Sendable {
     /// `EmbeddedChannel` or `NIOAsyncTestingChannel`.
     public static func configurePipeline(
         _ pipeline: ChannelPipeline.SynchronousOperations, configuration: Configuration,
-        inbound: AsyncStream<[InboundMessage]>.Continuation
+        inbound: AsyncStream<[InboundMessage]>.Continuation, firstError: NIOLockedValueBox<(any Error)?> = NIOLockedValueBox(nil)
     ) throws {
         if let tls = try configuration.tls.makeHandler(host: configuration.host) { try pipeline.addHandler(tls) }
         try pipeline.addHandlers([
             ByteToMessageHandler(SMPPMessageDecoder(framing: SMPPFraming(maximumCommandLength: configuration.maximumPDULength))),
             SMPPSessionHandler(configuration: configuration.session),
-            SMPPInboundHandler(inbound: inbound),
+            SMPPInboundHandler(inbound: inbound, firstError: firstError),
         ])
     }
 

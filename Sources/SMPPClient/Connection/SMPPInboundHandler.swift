@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import SMPPCore
 import SMPPSession
@@ -19,8 +20,17 @@ final class SMPPInboundHandler: ChannelInboundHandler {
     private var reassembler = ConcatenationReassembler<Conversation>(maximumPending: 10_000)
     private var tick: UInt64 = 0
 
-    init(inbound: AsyncStream<[InboundMessage]>.Continuation) {
+    /// The first error the pipeline reported (a TLS handshake failure, say), for `connect` to name.
+    let firstError: NIOLockedValueBox<(any Error)?>
+
+    init(inbound: AsyncStream<[InboundMessage]>.Continuation, firstError: NIOLockedValueBox<(any Error)?> = NIOLockedValueBox(nil)) {
         self.inbound = inbound
+        self.firstError = firstError
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        self.firstError.withLockedValue { if $0 == nil { $0 = error } }
+        context.close(promise: nil)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
