@@ -72,7 +72,7 @@ public final class SMPPConnection: Sendable {
         var logger = logger
         logger[metadataKey: "smpp.peer"] = "\(configuration.host):\(configuration.port)"
         let promise = channel.eventLoop.makePromise(of: SMPPPacket.self)
-        channel.writeAndFlush(SessionOutbound.bind(configuration.bindType, configuration.bind, promise), promise: nil)
+        channel.writeAndFlush(SessionOutbound.bind(configuration.bindType, configuration.bind, promise), promise: Self.failing(promise, on: channel))
         let packet: SMPPPacket
         do {
             packet = try await promise.futureResult.get()
@@ -112,7 +112,7 @@ public final class SMPPConnection: Sendable {
     /// Sends any request and returns its response, whatever its status (a generic_nack included).
     public func request(_ pdu: PDU) async throws(SMPPClientError) -> SMPPPacket {
         let promise = self.channel.eventLoop.makePromise(of: SMPPPacket.self)
-        self.channel.writeAndFlush(SessionOutbound.request(pdu, promise), promise: nil)
+        self.channel.writeAndFlush(SessionOutbound.request(pdu, promise), promise: Self.failing(promise, on: self.channel))
         do {
             return try await promise.futureResult.get()
         } catch {
@@ -124,7 +124,7 @@ public final class SMPPConnection: Sendable {
     /// back in order. The fast path for load: `shortwave bench` submits through it.
     public func requests(_ pdus: [PDU]) async throws(SMPPClientError) -> SessionBatchResult {
         let promise = self.channel.eventLoop.makePromise(of: SessionBatchResult.self)
-        self.channel.writeAndFlush(SessionOutbound.requests(pdus, promise), promise: nil)
+        self.channel.writeAndFlush(SessionOutbound.requests(pdus, promise), promise: Self.failing(promise, on: self.channel))
         do {
             return try await promise.futureResult.get()
         } catch {
@@ -179,6 +179,14 @@ public final class SMPPConnection: Sendable {
     /// Closes the socket now, without unbinding; everything outstanding fails with `.closed`.
     public func abort() async {
         try? await self.channel.close()
+    }
+
+    /// A write promise that fails `response` when the write never reaches the session handler
+    /// (the channel closed first): otherwise nothing would ever complete it.
+    static func failing<Value>(_ response: EventLoopPromise<Value>, on channel: any Channel) -> EventLoopPromise<Void> {
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { _ in response.fail(SessionError(.closed)) }
+        return written
     }
 
     static func clientError(_ error: any Error, tls: Bool) -> SMPPClientError {
