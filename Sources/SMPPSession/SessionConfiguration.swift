@@ -13,12 +13,17 @@ public struct SessionConfiguration: Sendable {
     public var enquireLinkInterval: Duration?
     /// Unbind after this long without inbound traffic; `nil` never.
     public var inactivityTimeout: Duration?
+    /// Answer the peer's deliver_sm and data_sm with ESME_ROK in the session itself, before the
+    /// application sees them (an ESME that takes every receipt and MO). Off: the application answers.
+    public var acknowledgesDeliveries: Bool
 
     public init(
         role: SessionRole, windowSize: Int = 100, responseTimeout: Duration = .seconds(30),
         bindTimeout: Duration = .seconds(30), sessionInitTimeout: Duration = .seconds(30),
-        enquireLinkInterval: Duration? = .seconds(30), inactivityTimeout: Duration? = .seconds(300)
+        enquireLinkInterval: Duration? = .seconds(30), inactivityTimeout: Duration? = .seconds(300),
+        acknowledgesDeliveries: Bool = false
     ) {
+        self.acknowledgesDeliveries = acknowledgesDeliveries
         self.role = role
         self.windowSize = windowSize
         self.responseTimeout = responseTimeout

@@ -260,6 +260,10 @@ where Instant.Duration == Duration {
             }
             self.pendingBind = (type, packet.sequenceNumber, bind.interfaceVersion)
             return [.authenticate(type, bind, sequenceNumber: packet.sequenceNumber)]
+        case .deliverSM where self.configuration.acknowledgesDeliveries:
+            return [.send(SMPPPacket(sequenceNumber: packet.sequenceNumber, pdu: .deliverSMResp(MessageIDResponse()))), .deliver(packet)]
+        case .dataSM where self.configuration.acknowledgesDeliveries:
+            return [.send(SMPPPacket(sequenceNumber: packet.sequenceNumber, pdu: .dataSMResp(DataSMResp()))), .deliver(packet)]
         default:
             return [.deliver(packet)]
         }

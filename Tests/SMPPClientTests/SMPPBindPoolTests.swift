@@ -10,7 +10,7 @@ struct SMPPBindPoolTests {
     func pool(_ smsc: FakeSMSC, binds: Int = 2, throttlePause: Duration = .milliseconds(50)) -> SMPPBindPool {
         SMPPBindPool(.init(
             connection: configuration(smsc), binds: binds, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(200)),
-            throttlePause: throttlePause, bindWait: .seconds(5), receiptHold: .seconds(2)))
+            throttlePause: throttlePause, bindWait: .seconds(5), receiptHold: .seconds(2)), logger: quiet)
     }
 
     @Test func keepsEveryBindUpAndSpreadsTheLoad() async throws {
@@ -114,7 +114,7 @@ struct SMPPBindPoolTests {
         let port = 1  // nothing listens on loopback port 1
         let pool = SMPPBindPool(.init(
             connection: .init(host: "127.0.0.1", port: port, systemID: "test", password: "secret"), binds: 1,
-            backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(100)), bindWait: .milliseconds(300)))
+            backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(100)), bindWait: .milliseconds(300)), logger: quiet)
         let running = Task { try await pool.run() }
         await #expect(throws: SMPPClientError(.notBound)) { try await pool.submit(message()) }
         pool.shutdown()

@@ -119,7 +119,7 @@ struct Smpp34InteropTests {
         let smsc = try Smpp34SMSC.start()
         defer { smsc.stop() }
         let pool = SMPPBindPool(.init(
-            connection: smsc.configuration(), binds: 1, backoff: Backoff(initial: .milliseconds(100), maximum: .milliseconds(200))))
+            connection: smsc.configuration(), binds: 1, backoff: Backoff(initial: .milliseconds(100), maximum: .milliseconds(200))), logger: quiet)
         let running = Task { try await pool.run() }
         #expect(try await pool.submit(message(to: "unbind", receipt: false)).isOK)
         #expect(await eventually { smsc.count("UNBOUND") >= 1 })
@@ -133,7 +133,7 @@ struct Smpp34InteropTests {
         let smsc = try Smpp34SMSC.start()
         defer { smsc.stop() }
         let pool = SMPPBindPool(.init(
-            connection: smsc.configuration(), binds: 1, backoff: Backoff(initial: .milliseconds(100), maximum: .milliseconds(200))))
+            connection: smsc.configuration(), binds: 1, backoff: Backoff(initial: .milliseconds(100), maximum: .milliseconds(200))), logger: quiet)
         let running = Task { try await pool.run() }
         #expect(await eventually { pool.boundCount == 1 })
         let held = (0..<5).map { _ in Task { try await pool.submit(message(to: "hold", receipt: false)) } }

@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import SMPPClient
 import SMPPCore
@@ -54,3 +55,10 @@ func collect(_ inbound: InboundMessages, count: Int, seconds: Double = 10) async
         return result
     }
 }
+
+/// The pool logs lost sessions at warning; the tests make them on purpose.
+let quiet: Logger = {
+    var logger = Logger(label: "test")
+    logger.logLevel = .critical
+    return logger
+}()

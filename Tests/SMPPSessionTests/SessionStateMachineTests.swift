@@ -68,6 +68,20 @@ struct ESMEScripts {
         #expect(m.state == .bound(.transceiver))
     }
 
+    @Test("acknowledgesDeliveries: deliver_sm and data_sm are answered by the session, then delivered")
+    func acknowledgesDeliveries() {
+        var m = Machine(configuration: SessionConfiguration(role: .esme, acknowledgesDeliveries: true), now: T(0))
+        _ = m.bind(.receiver, credentials, context: "bind", now: T(0))
+        _ = m.received(inbound(1, .bindReceiverResp(BindResp(systemID: "smsc"))), now: T(0))
+        let receipt = DeliverSM(source: .international("447700900123"), destination: .alphanumeric("ACME"))
+        #expect(script(m.received(inbound(7, .deliverSM(receipt)), now: T(1))) == ["send deliver_sm_resp seq=7", "deliver deliver_sm seq=7"])
+        let data = DataSM(source: .international("447700900123"), destination: .alphanumeric("ACME"))
+        #expect(script(m.received(inbound(8, .dataSM(data)), now: T(1))) == ["send data_sm_resp seq=8", "deliver data_sm seq=8"])
+        // Without it the application answers.
+        var plain = boundESME()
+        #expect(script(plain.received(inbound(9, .deliverSM(receipt)), now: T(1))) == ["deliver deliver_sm seq=9"])
+    }
+
     @Test("a refused bind leaves the session OPEN to bind again")
     func bindRefused() {
         var m = Machine(configuration: SessionConfiguration(role: .esme), now: T(0))

@@ -41,6 +41,15 @@ extension SMPPConnection {
             self.maximumPDULength = maximumPDULength
         }
 
+        /// The session as the client runs it: always the ESME, taking every receipt and MO (they
+        /// are buffered for `inbound`), so deliver_sm and data_sm are acknowledged in the session.
+        var sessionForPipeline: SessionConfiguration {
+            var session = self.session
+            session.role = .esme
+            session.acknowledgesDeliveries = true
+            return session
+        }
+
         var bind: Bind {
             Bind(systemID: self.systemID, password: self.password, systemType: self.systemType, addressRange: self.addressRange)
         }

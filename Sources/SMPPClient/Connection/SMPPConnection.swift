@@ -98,7 +98,7 @@ public final class SMPPConnection: Sendable {
         if let tls = try configuration.tls.makeHandler(host: configuration.host) { try pipeline.addHandler(tls) }
         try pipeline.addHandlers([
             ByteToMessageHandler(SMPPMessageDecoder(framing: SMPPFraming(maximumCommandLength: configuration.maximumPDULength))),
-            SMPPSessionHandler(configuration: configuration.session),
+            SMPPSessionHandler(configuration: configuration.sessionForPipeline),
             SMPPInboundHandler(inbound: inbound, firstError: firstError),
         ])
     }

@@ -3,7 +3,7 @@ import NIOCore
 import SMPPCore
 import SMPPSession
 
-/// Answers the SMSC's deliver_sm and data_sm, turns them into `InboundMessage` values and puts
+/// Takes the SMSC's deliver_sm and data_sm (which the session has acknowledged), turns them into `InboundMessage` values and puts
 /// concatenated MO messages back together. Sits after `SMPPSessionHandler`.
 final class SMPPInboundHandler: ChannelInboundHandler {
     typealias InboundIn = SessionInbound
@@ -58,12 +58,11 @@ final class SMPPInboundHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .request(let packet) = self.unwrapInboundIn(data) else { return }
         switch packet.pdu {
+        // deliver_sm and data_sm are acknowledged by the session (`acknowledgesDeliveries`).
         case .deliverSM(let message):
-            self.answer(SMPPPacket(sequenceNumber: packet.sequenceNumber, pdu: .deliverSMResp(MessageIDResponse())), context: context)
             self.received(esmClass: message.esmClass, source: message.source, destination: message.destination,
                           dataCoding: message.dataCoding, shortMessage: message.shortMessage, tlvs: message.tlvs)
         case .dataSM(let message):
-            self.answer(SMPPPacket(sequenceNumber: packet.sequenceNumber, pdu: .dataSMResp(DataSMResp())), context: context)
             self.received(esmClass: message.esmClass, source: message.source, destination: message.destination,
                           dataCoding: message.dataCoding, shortMessage: ByteBuffer(), tlvs: message.tlvs)
         case .alertNotification:
