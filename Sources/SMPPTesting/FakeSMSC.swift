@@ -20,6 +20,9 @@ public final class FakeSMSC: Sendable {
         public var receiptBeforeResponse: Bool
         /// submit_sm to these destination addresses get no answer at all.
         public var silentDestinations: Set<String>
+        /// submit_sm to these destination addresses are answered only after `lateBy`.
+        public var lateDestinations: Set<String>
+        public var lateBy: Duration
         /// The first N submit_sm are answered with ESME_RTHROTTLED.
         public var throttleFirst: Int
         /// Spell receipt ids in decimal while submit_sm_resp uses hex (SMPP-NOTES problem #1).
@@ -30,8 +33,11 @@ public final class FakeSMSC: Sendable {
         public init(
             accounts: [String: String] = ["test": "secret"], systemID: String = "fake-smsc", sendReceipts: Bool = true,
             receiptBeforeResponse: Bool = false, silentDestinations: Set<String> = [], throttleFirst: Int = 0,
-            decimalReceiptIDs: Bool = false, tls: NIOSSLContext? = nil
+            decimalReceiptIDs: Bool = false, tls: NIOSSLContext? = nil, lateDestinations: Set<String> = [],
+            lateBy: Duration = .seconds(1)
         ) {
+            self.lateDestinations = lateDestinations
+            self.lateBy = lateBy
             self.accounts = accounts
             self.systemID = systemID
             self.sendReceipts = sendReceipts
@@ -206,6 +212,15 @@ final class FakeSMSCHandler: ChannelInboundHandler {
             let number = self.box.nextMessageID.add(1, ordering: .relaxed).newValue + 0x1000
             let messageID = String(number, radix: 16)
             let response = SMPPPacket(sequenceNumber: packet.sequenceNumber, pdu: .submitSMResp(MessageIDResponse(messageID: messageID)))
+            if self.configuration.lateDestinations.contains(submit.destination.address) {
+                let channel = context.channel
+                let nanoseconds = self.configuration.lateBy.components.seconds * 1_000_000_000
+                    + self.configuration.lateBy.components.attoseconds / 1_000_000_000
+                context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {
+                    channel.writeAndFlush(SessionOutbound.response(response), promise: nil)
+                }
+                return
+            }
             if !self.configuration.receiptBeforeResponse { context.write(self.wrapOutboundOut(.response(response)), promise: nil) }
             if self.configuration.sendReceipts, submit.registeredDelivery.wantsReceipt(delivered: true) {
                 let receiptID = self.configuration.decimalReceiptIDs ? decimalReceiptID(number) : messageID

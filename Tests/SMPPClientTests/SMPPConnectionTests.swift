@@ -85,6 +85,55 @@ struct SMPPConnectionTests {
         try await smsc.stop()
     }
 
+    @Test func aLateResponseTimesOutAndIsIgnoredWhenItComes() async throws {
+        let smsc = try await FakeSMSC.start(configuration: .init(
+            sendReceipts: false, lateDestinations: ["447700900888"], lateBy: .milliseconds(400)))
+        let connection = try await SMPPConnection.connect(configuration(smsc, responseTimeout: .milliseconds(150)))
+        await #expect(throws: SMPPClientError(.session(SessionError(.timeout)))) {
+            try await connection.submit(message(to: "447700900888"))
+        }
+        try await Task.sleep(for: .milliseconds(400))  // the late submit_sm_resp arrives meanwhile
+        #expect(connection.isActive)
+        let next = try await connection.submit(message(to: "447700900001"))
+        #expect(next.isOK)
+        #expect(next.messageID == "1002")  // its own answer, not the late one (1001)
+        await connection.close()
+        try await smsc.stop()
+    }
+
+    @Test func closeDrainsTheWindowBeforeUnbinding() async throws {
+        let smsc = try await FakeSMSC.start(configuration: .init(sendReceipts: false))
+        let connection = try await SMPPConnection.connect(configuration(smsc, windowSize: 1))
+        let requests = (0..<20).map { index in Task { try await connection.submit(message(to: "4477009000\(index)", receipt: false)) } }
+        try await Task.sleep(for: .milliseconds(5))
+        await connection.close()
+        var answered = 0
+        for request in requests {
+            // Each was either sent and answered before the unbind, or refused as closing: none is lost silently.
+            switch await request.result {
+            case .success(let reply): if reply.isOK { answered += 1 }
+            case .failure(let error): #expect(error as? SMPPClientError == SMPPClientError(.session(SessionError(.closed))))
+            }
+        }
+        #expect(answered == smsc.seen.submitted.count)
+        #expect(!connection.isActive)
+        try await smsc.stop()
+    }
+
+    @Test func everyRequestKindHasItsTypedReply() async throws {
+        let smsc = try await FakeSMSC.start(configuration: .init(sendReceipts: false))
+        let connection = try await SMPPConnection.connect(configuration(smsc))
+        let source = SMPPAddress.sender("ACME")
+        #expect(try await connection.query(QuerySM(messageID: "1001", source: source)).isOK)
+        #expect(try await connection.cancel(CancelSM(messageID: "1001", source: source)).isOK)
+        #expect(try await connection.replace(ReplaceSM(messageID: "1001", source: source, shortMessage: ByteBuffer(string: "x"))).isOK)
+        #expect(try await connection.dataSM(DataSM(source: source, destination: .recipient("447700900001"))).isOK)
+        let multi = SubmitMulti(source: source, destinations: [.address(.recipient("447700900001"))], shortMessage: ByteBuffer(string: "x"))
+        #expect(try await connection.submitMulti(multi).isOK)
+        await connection.close()
+        try await smsc.stop()
+    }
+
     @Test func aReceiptBeforeItsResponseStillMatches() async throws {
         let smsc = try await FakeSMSC.start(configuration: .init(receiptBeforeResponse: true, decimalReceiptIDs: true))
         let connection = try await SMPPConnection.connect(configuration(smsc))
