@@ -61,22 +61,25 @@ struct Bench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = self.connection.configuration(windowSize: self.window)
+        var configuration = self.connection.configuration(windowSize: self.window)
+        let limit = self.count ?? (self.duration == nil ? 10_000 : Int.max)
+        let plan = BenchPlan(
+            limit: limit, end: self.duration.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) },
+            batch: self.batch ?? max(1, self.window / 2), dlr: self.dlr, rate: self.rate, idForm: self.idForm ?? .normalized)
+        let state = BenchState(plan: plan)
+        // Receipts are matched on the event loop as each read brings them (no task switch per read).
+        configuration.inboundHandler = { batch in state.received(batch) }
+        let connectionConfiguration = configuration
         let connections: [SMPPConnection]
         do {
             connections = try await withThrowingTaskGroup(of: SMPPConnection.self) { group in
-                for _ in 0..<self.binds { group.addTask { try await SMPPConnection.connect(configuration) } }
+                for _ in 0..<self.binds { group.addTask { try await SMPPConnection.connect(connectionConfiguration) } }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
         } catch {
             FileHandle.standardError.write("shortwave bench: \(error)\n")
             throw ExitCode(2)
         }
-        let limit = self.count ?? (self.duration == nil ? 10_000 : Int.max)
-        let plan = BenchPlan(
-            limit: limit, end: self.duration.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) },
-            batch: self.batch ?? max(1, self.window / 2), dlr: self.dlr, rate: self.rate, idForm: self.idForm ?? .normalized)
-        let state = BenchState(plan: plan)
         let template = SubmitSM(
             source: SMPPAddress(ton: .unknown, npi: .unknown, self.from), destination: SMPPAddress(ton: .international, npi: .isdn, ""),
             registeredDelivery: self.dlr ? .receipt : .none, shortMessage: ByteBuffer(bytes: EncodedText(self.text, alphabet: .gsm7)!.octets))
@@ -87,11 +90,6 @@ struct Bench: AsyncParsableCommand {
         let cpuStart = cpuSeconds()
         let allocationsStart = allocationCount()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            if self.dlr {
-                for connection in connections {
-                    group.addTask { for await batch in connection.inbound.batches { state.received(batch) } }
-                }
-            }
             if progress { group.addTask { await state.progress(start: start) } }
             try await withThrowingTaskGroup(of: Histogram<UInt64>.self) { submitters in
                 for connection in connections {

@@ -3,6 +3,7 @@ import SMPPClient
 import SMPPCore
 import SMPPSession
 import SMPPTesting
+import Synchronization
 import Testing
 
 @Suite("SMPPConnection against FakeSMSC on loopback")
@@ -28,6 +29,26 @@ struct SMPPConnectionTests {
         await connection.close()
         #expect(!connection.isActive)
         #expect(await eventually { smsc.openSessions == 0 })
+        try await smsc.stop()
+    }
+
+    @Test func anInboundHandlerTakesReceiptsOnTheEventLoop() async throws {
+        let smsc = try await FakeSMSC.start()
+        let taken = Mutex<[InboundMessage]>([])
+        var settings = configuration(smsc)
+        settings.inboundHandler = { batch in taken.withLock { $0 += batch } }
+        let connection = try await SMPPConnection.connect(settings)
+        let reply = try await connection.submit(message())
+        #expect(await eventually { taken.withLock { $0.count } == 1 })
+        guard case .receipt(let receipt) = taken.withLock({ $0.first }) else {
+            Issue.record("no receipt")
+            return
+        }
+        #expect(receipt.messageID == reply.messageID)
+        await connection.close()
+        var iterator = connection.inbound.makeAsyncIterator()
+        let next = await iterator.next()
+        #expect(next == nil ? true : false)  // the stream stays empty and ends
         try await smsc.stop()
     }
 

@@ -20,6 +20,10 @@ extension SMPPConnection {
         public var connectTimeout: Duration
         /// Largest PDU accepted from the SMSC.
         public var maximumPDULength: Int
+        /// Takes inbound messages on the event loop, a batch per socket read, instead of `inbound`
+        /// (which then stays empty): for receivers that must not pay a task switch per read. It
+        /// must return quickly and never block.
+        public var inboundHandler: (@Sendable ([InboundMessage]) -> Void)?
 
         public init(
             host: String, port: Int = 2775, systemID: String, password: String, systemType: String = "",
@@ -39,6 +43,7 @@ extension SMPPConnection {
             self.session.role = .esme
             self.connectTimeout = connectTimeout
             self.maximumPDULength = maximumPDULength
+            self.inboundHandler = nil
         }
 
         /// The session as the client runs it: always the ESME, taking every receipt and MO (they

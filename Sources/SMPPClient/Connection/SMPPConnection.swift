@@ -99,7 +99,7 @@ public final class SMPPConnection: Sendable {
         try pipeline.addHandlers([
             ByteToMessageHandler(SMPPMessageDecoder(framing: SMPPFraming(maximumCommandLength: configuration.maximumPDULength))),
             SMPPSessionHandler(configuration: configuration.sessionForPipeline),
-            SMPPInboundHandler(inbound: inbound, firstError: firstError),
+            SMPPInboundHandler(inbound: inbound, handler: configuration.inboundHandler, firstError: firstError),
         ])
     }
 

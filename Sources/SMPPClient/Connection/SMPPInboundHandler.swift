@@ -23,8 +23,15 @@ final class SMPPInboundHandler: ChannelInboundHandler {
     /// The first error the pipeline reported (a TLS handshake failure, say), for `connect` to name.
     let firstError: NIOLockedValueBox<(any Error)?>
 
-    init(inbound: AsyncStream<[InboundMessage]>.Continuation, firstError: NIOLockedValueBox<(any Error)?> = NIOLockedValueBox(nil)) {
+    /// `Configuration.inboundHandler`: called instead of yielding to `inbound`.
+    private let handler: (@Sendable ([InboundMessage]) -> Void)?
+
+    init(
+        inbound: AsyncStream<[InboundMessage]>.Continuation, handler: (@Sendable ([InboundMessage]) -> Void)? = nil,
+        firstError: NIOLockedValueBox<(any Error)?> = NIOLockedValueBox(nil)
+    ) {
         self.inbound = inbound
+        self.handler = handler
         self.firstError = firstError
     }
 
@@ -51,7 +58,7 @@ final class SMPPInboundHandler: ChannelInboundHandler {
 
     private func handOver() {
         guard !self.pending.isEmpty else { return }
-        self.inbound.yield(self.pending)
+        if let handler = self.handler { handler(self.pending) } else { self.inbound.yield(self.pending) }
         self.pending.removeAll(keepingCapacity: true)
     }
 
