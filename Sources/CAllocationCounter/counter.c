@@ -1,4 +1,6 @@
-// Counts heap allocations for the codec benchmark (allocations per operation).
+// Counts heap allocations for the codec benchmark (allocations per operation), and — built as a
+// shared object by scripts/alloccount with SHORTWAVE_COUNT_FROM_START=1 — for `shortwave bench`
+// under LD_PRELOAD (it finds shortwave_allocation_count with dlsym).
 // Defining malloc & co. in the executable interposes them for every library in the process (the
 // executable comes first in symbol lookup); each forwards to glibc's __libc_* entry points.
 #include "CAllocationCounter.h"
@@ -14,7 +16,10 @@ extern void *__libc_memalign(size_t, size_t);
 extern void __libc_free(void *);
 
 static _Atomic uint64_t allocations = 0;
-static _Atomic int counting = 0;
+#ifndef SHORTWAVE_COUNT_FROM_START
+#define SHORTWAVE_COUNT_FROM_START 0
+#endif
+static _Atomic int counting = SHORTWAVE_COUNT_FROM_START;
 
 static inline void count(void) {
     if (atomic_load_explicit(&counting, memory_order_relaxed)) {
