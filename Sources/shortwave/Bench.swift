@@ -94,7 +94,9 @@ struct Bench: AsyncParsableCommand {
             try await withThrowingTaskGroup(of: Histogram<UInt64>.self) { submitters in
                 for connection in connections {
                     for _ in 0..<lanes {
-                        submitters.addTask { try await Self.lane(connection, template: template, prefix: self.toPrefix, state: state) }
+                        submitters.addTask {
+                            try await LoopLane.run(connection, template: template, prefix: self.toPrefix, state: state)
+                        }
                     }
                 }
                 for try await histogram in submitters { state.merge(histogram) }
@@ -115,47 +117,84 @@ struct Bench: AsyncParsableCommand {
             if report.unanswered > 0 || (self.dlr && report.matched < report.ok) { throw ExitCode(1) }
         }
     }
+}
 
-    /// One lane: writes `batch` submit_sm at a time on one session until the plan is done.
-    static func lane(_ connection: SMPPConnection, template: SubmitSM, prefix: String, state: BenchState) async throws -> Histogram<UInt64> {
-        var histogram = Histogram<UInt64>(highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: .three)
-        var pdus: [PDU] = []
-        while let range = await state.claim() {
-            pdus.removeAll(keepingCapacity: true)
+/// One lane: writes `batch` submit_sm at a time on one session until the plan is done. It runs
+/// on the connection's event loop — each batch's answers arrive there and the next batch goes
+/// out at once, without a task switch — so it is confined to that loop.
+final class LoopLane: @unchecked Sendable {
+    let connection: SMPPConnection
+    let template: SubmitSM
+    let prefix: String
+    let state: BenchState
+    let loop: any EventLoop
+    let done: EventLoopPromise<Histogram<UInt64>>
+    var histogram = Histogram<UInt64>(highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: .three)
+    var pdus: [PDU] = []
+
+    init(_ connection: SMPPConnection, template: SubmitSM, prefix: String, state: BenchState) {
+        self.connection = connection
+        self.template = template
+        self.prefix = prefix
+        self.state = state
+        self.loop = connection.eventLoop
+        self.done = self.loop.makePromise()
+    }
+
+    static func run(_ connection: SMPPConnection, template: SubmitSM, prefix: String, state: BenchState) async throws -> Histogram<UInt64> {
+        let lane = LoopLane(connection, template: template, prefix: prefix, state: state)
+        lane.loop.execute { lane.next() }
+        return try await lane.done.futureResult.get()
+    }
+
+    func next() {
+        switch self.state.claimNow() {
+        case .done:
+            self.done.succeed(self.histogram)
+        case .wait(let until):
+            let wait = ContinuousClock.now.duration(to: until)
+            let nanoseconds = wait.components.seconds * 1_000_000_000 + wait.components.attoseconds / 1_000_000_000
+            self.loop.scheduleTask(in: .nanoseconds(max(0, nanoseconds))) { self.next() }
+        case .send(let range):
+            self.pdus.removeAll(keepingCapacity: true)
             for counter in range {
-                var message = template
-                message.destination.address = prefix + String(counter)
-                pdus.append(.submitSM(message))
+                var message = self.template
+                message.destination.address = self.prefix + String(counter)
+                self.pdus.append(.submitSM(message))
             }
             let sentAt = NIODeadline.now()
-            let outcome: SessionBatchResult
-            do {
-                outcome = try await connection.requests(pdus)
-            } catch {
-                state.lost(range.count)
-                break
-            }
-            var ids: [String] = []
-            var tally = BenchTally()
-            for index in outcome.results.indices {
-                let latency = outcome.completedAt[index] - sentAt
-                _ = histogram.record(UInt64(max(0, latency.nanoseconds / 1000)))
-                switch outcome.results[index] {
-                case .success(let packet):
-                    if packet.status.isOK {
-                        tally.ok += 1
-                        if state.plan.dlr, case .submitSMResp(let resp) = packet.pdu { ids.append(resp.messageID) }
-                    } else {
-                        tally.errors[packet.commandID == .genericNack ? "generic_nack \(packet.status.name)" : packet.status.name, default: 0] += 1
-                    }
-                case .failure(let error):
-                    if error.code == .timeout { tally.timeouts += 1 } else { tally.lost += 1 }
+            self.connection.sendRequests(self.pdus).whenComplete { result in
+                switch result {
+                case .success(let outcome):
+                    self.record(outcome, sentAt: sentAt)
+                    if self.connection.isActive { self.next() } else { self.done.succeed(self.histogram) }
+                case .failure:
+                    self.state.lost(range.count)
+                    self.done.succeed(self.histogram)
                 }
             }
-            state.answered(tally, ids: ids)
-            if !connection.isActive { break }
         }
-        return histogram
+    }
+
+    func record(_ outcome: SessionBatchResult, sentAt: NIODeadline) {
+        var ids: [String] = []
+        var tally = BenchTally()
+        for index in outcome.results.indices {
+            let latency = outcome.completedAt[index] - sentAt
+            _ = self.histogram.record(UInt64(max(0, latency.nanoseconds / 1000)))
+            switch outcome.results[index] {
+            case .success(let packet):
+                if packet.status.isOK {
+                    tally.ok += 1
+                    if self.state.plan.dlr, case .submitSMResp(let resp) = packet.pdu { ids.append(resp.messageID) }
+                } else {
+                    tally.errors[packet.commandID == .genericNack ? "generic_nack \(packet.status.name)" : packet.status.name, default: 0] += 1
+                }
+            case .failure(let error):
+                if error.code == .timeout { tally.timeouts += 1 } else { tally.lost += 1 }
+            }
+        }
+        self.state.answered(tally, ids: ids)
     }
 }
 
@@ -203,18 +242,21 @@ final class BenchState: Sendable {
         self.limiter = Mutex(plan.rate > 0 ? ThroughputLimiter(perSecond: plan.rate, burst: max(Double(plan.batch), plan.rate / 100), now: .now) : nil)
     }
 
-    /// The next counters to send, or `nil` when the plan is done.
-    func claim() async -> Range<Int>? {
-        if let end = self.plan.end, ContinuousClock.now >= end { return nil }
-        let first = self.claimed.add(self.plan.batch, ordering: .relaxed).oldValue
-        guard first < self.plan.limit else { return nil }
-        let range = first..<min(first + self.plan.batch, self.plan.limit)
-        if self.plan.rate > 0 {
-            while case .retry(let at) = self.limiter.withLock({ $0!.acquire(range.count, now: .now) }) {
-                try? await Task.sleep(until: at, clock: .continuous)
-            }
+    enum Claim {
+        case send(Range<Int>)
+        case wait(until: ContinuousClock.Instant)
+        case done
+    }
+
+    /// The next counters to send, when to ask again (the rate limit), or the end of the plan.
+    func claimNow() -> Claim {
+        if let end = self.plan.end, ContinuousClock.now >= end { return .done }
+        if self.plan.rate > 0, case .retry(let at) = self.limiter.withLock({ $0!.acquire(self.plan.batch, now: .now) }) {
+            return .wait(until: at)
         }
-        return range
+        let first = self.claimed.add(self.plan.batch, ordering: .relaxed).oldValue
+        guard first < self.plan.limit else { return .done }
+        return .send(first..<min(first + self.plan.batch, self.plan.limit))
     }
 
     func answered(_ tally: BenchTally, ids: [String]) {

@@ -52,6 +52,24 @@ struct SMPPBindPoolTests {
         try await smsc.stop()
     }
 
+    @Test func theRateLimitHoldsAcrossBinds() async throws {
+        let smsc = try await FakeSMSC.start(configuration: .init(sendReceipts: false))
+        let pool = SMPPBindPool(.init(connection: configuration(smsc), binds: 2, messagesPerSecond: 200), logger: quiet)
+        let running = Task { try await pool.run() }
+        #expect(await eventually { pool.boundCount == 2 })
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<300 { group.addTask { _ = try await pool.submit(message(to: "4477009\(index)", receipt: false)) } }
+            try await group.waitForAll()
+        }
+        // A burst of one second's worth (200), then 200 per second: the last 100 need 0.5 s.
+        #expect(ContinuousClock.now - start >= .milliseconds(450))
+        #expect(smsc.seen.submitted.count == 300)
+        pool.shutdown()
+        try await running.value
+        try await smsc.stop()
+    }
+
     @Test func throttledMessagesArePausedAndRetriedNotLost() async throws {
         let smsc = try await FakeSMSC.start(configuration: .init(sendReceipts: false, throttleFirst: 3))
         let pool = self.pool(smsc, binds: 1)

@@ -103,6 +103,9 @@ public final class SMPPConnection: Sendable {
         ])
     }
 
+    /// The event loop the connection runs on (where `sendRequests` futures complete).
+    public var eventLoop: any EventLoop { self.channel.eventLoop }
+
     /// Whether the connection is still open (it may be unbinding).
     public var isActive: Bool { self.channel.isActive }
 
@@ -130,6 +133,14 @@ public final class SMPPConnection: Sendable {
         } catch {
             throw Self.clientError(error, tls: false)
         }
+    }
+
+    /// `requests(_:)` without an async hop: the future completes on the connection's event loop,
+    /// where a caller may send the next batch at once (what `shortwave bench` does).
+    public func sendRequests(_ pdus: [PDU]) -> EventLoopFuture<SessionBatchResult> {
+        let promise = self.channel.eventLoop.makePromise(of: SessionBatchResult.self)
+        self.channel.writeAndFlush(SessionOutbound.requests(pdus, promise), promise: Self.failing(promise, on: self.channel))
+        return promise.futureResult
     }
 
     /// Submits one message; returns the SMSC's answer — an error status is a reply, not a throw.
