@@ -15,9 +15,10 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load an SMSC with submit_sm through the Shortwave client; print throughput and latency.",
         discussion: """
-            Binds --binds sessions, keeps up to --window submit_sm outstanding on each, and sends until
-            --count messages or --duration seconds (default: --count 10000). With --dlr it asks for
-            receipts and matches every one to its submit (hex/decimal/zero-padded ids included).
+            Binds --binds sessions, keeps up to --window submit_sm outstanding on each, and sends until --count \
+            messages or --duration seconds (default: --count 10000). With --dlr it asks for receipts and matches \
+            every one to its submit.
+
             Example: shortwave bench --port 2775 --system-id bench --password secret --binds 4 --window 100 --duration 5 --dlr
             """)
 

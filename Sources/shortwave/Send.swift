@@ -8,11 +8,11 @@ struct Send: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Send one SMS through an SMSC and print its message id(s); --dlr waits for the receipt(s).",
         discussion: """
-            Example: shortwave send --host smsc.example.net --system-id acme --password secret \\
-                       --from ACME --to +447946000000 --text "Your code is 123456" --dlr --wait 60
-            The text is sent as GSM 03.38 when it can be, else UCS-2, and split into concatenated parts
-            when long. Exit status: 0 sent (and, with --dlr, every receipt arrived), 1 not sent or a
-            receipt missing, 2 could not connect or bind.
+            The text goes as GSM 03.38 when it can, else UCS-2, split into concatenated parts when long. \
+            Exit status: 0 sent (and, with --dlr, every receipt arrived); 1 not sent, or a receipt missing; \
+            2 could not connect or bind.
+
+            Example: shortwave send --host smsc.example.net --system-id acme --password secret --from ACME --to +447946000000 --text "Your code is 123456" --dlr --wait 60
             """)
 
     @OptionGroup var connection: ConnectionOptions
