@@ -141,6 +141,8 @@ public final class SMPPBindPool: Service, Sendable {
                 logger.info("bound", metadata: ["smpp.smsc": "\(connection.smscSystemID)"])
                 for await batch in connection.inbound.batches { self.deliver(batch) }
                 self.unregister(slot: slot)
+                // The stream also ends when the task is cancelled: then unbind and close here.
+                if Task.isCancelled { await connection.close() }
                 // The stream ends when the channel goes inactive; wait for the socket to be closed.
                 try? await connection.closeFuture.get()
                 if !self.isShuttingDown { logger.warning("session lost; reconnecting") }

@@ -32,6 +32,17 @@ struct SMPPBindPoolTests {
         try await smsc.stop()
     }
 
+    @Test func cancellingRunUnbindsAndReturns() async throws {
+        let smsc = try await FakeSMSC.start(configuration: .init(sendReceipts: false))
+        let pool = self.pool(smsc, binds: 2)
+        let running = Task { try await pool.run() }
+        #expect(await eventually { pool.boundCount == 2 })
+        running.cancel()
+        try await running.value
+        #expect(await eventually { smsc.openSessions == 0 })
+        try await smsc.stop()
+    }
+
     @Test func reconnectsAfterAResetMidWindow() async throws {
         let smsc = try await FakeSMSC.start(configuration: .init(sendReceipts: false, silentDestinations: ["447700900999"]))
         let pool = self.pool(smsc, binds: 2)
