@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SMPPCore", targets: ["SMPPCore"]),
         .library(name: "SMPPSession", targets: ["SMPPSession"]),
         .library(name: "SMPPClient", targets: ["SMPPClient"]),
+        .library(name: "SMPPServer", targets: ["SMPPServer"]),
         .executable(name: "shortwave", targets: ["shortwave"]),
         .executable(name: "smppcore-bench", targets: ["SMPPCoreBenchmarks"]),
     ],
@@ -24,6 +25,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // The wire protocol: PDUs, TLVs, framing, text codecs, segmentation, receipts. NIOCore only.
@@ -52,6 +57,60 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The SMSC listener: binds, TLS, session timers, quiescing. Generic: a delegate decides.
+        .target(
+            name: "SMPPServer",
+            dependencies: [
+                "SMPPSession", "SMPPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The domain: accounts, messages, validation, ids, group commit, simulator, DLR/MO outbox.
+        // No networking, no database driver.
+        .target(
+            name: "GatewayCore",
+            dependencies: [
+                "SMPPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // MessageStore on an embedded SQLite file (GRDB).
+        .target(
+            name: "GatewayStorageSQLite",
+            dependencies: [
+                "GatewayCore", "SMPPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Configuration → services → one ServiceGroup: the SMPP front end of the gateway lives here.
+        .target(
+            name: "GatewayApp",
+            dependencies: [
+                "GatewayCore", "GatewayStorageSQLite", "SMPPServer", "SMPPSession", "SMPPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Test doubles on real sockets: a small fake SMSC that can also misbehave.
         .target(
             name: "SMPPTesting",
@@ -65,7 +124,9 @@ let package = Package(
         .executableTarget(
             name: "shortwave",
             dependencies: [
-                "SMPPCore", "SMPPClient", "SMPPSession",
+                "SMPPCore", "SMPPClient", "SMPPSession", "GatewayApp",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -113,6 +174,28 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GatewayCoreTests",
+            dependencies: ["GatewayCore", "SMPPCore", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GatewayStorageSQLiteTests",
+            dependencies: ["GatewayStorageSQLite", "GatewayCore", "SMPPCore", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GatewayAppTests",
+            dependencies: [
+                "GatewayApp", "GatewayCore", "GatewayStorageSQLite", "SMPPServer", "SMPPClient", "SMPPSession", "SMPPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -10,19 +10,3 @@ struct Shortwave: AsyncParsableCommand {
     )
 }
 
-/// `shortwave serve`: the gateway. Until the SMPP server lands it says so plainly.
-struct Serve: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Run the gateway (SMPP on 2775/2776, HTTP on 8080) — not available yet."
-    )
-
-    func run() throws {
-        print(
-            """
-            shortwave serve is not available yet: this build has the SMPP codec and the ESME client
-            (shortwave send, shortwave bench). The SMPP server, message store and HTTP API land with
-            the gateway issue.
-            """)
-        throw ExitCode(2)
-    }
-}

@@ -1,0 +1,219 @@
+public import GatewayCore
+import Foundation
+
+/// Everything `shortwave serve` can be told, with the defaults a new user gets (DESIGN.md):
+/// SMPP on 2775, SMPP over TLS on 2776 with a self-signed certificate made on first run, HTTP on
+/// 8080 (reserved for the HTTP API), data in `./shortwave-data/`, the carrier simulator as the
+/// only route.
+///
+/// Sources, later ones winning: these defaults, a JSON file (`--config`), environment variables
+/// (`SHORTWAVE_…`, listed on `environmentKeys`), command-line flags.
+public struct GatewayConfiguration: Sendable, Codable, Equatable {
+    public struct SMPP: Sendable, Codable, Equatable {
+        public var host: String = "0.0.0.0"
+        public var port: Int = 2775
+        /// `nil` or 0 in the file: no TLS listener... use -1 to turn it off explicitly.
+        public var tlsPort: Int = 2776
+        /// PEM files of the operator's own certificate chain and key; absent: self-signed in the data directory.
+        public var tlsCertificate: String?
+        public var tlsKey: String?
+        /// deliver_sm outstanding per receiver session.
+        public var window: Int = 100
+        public var enquireLinkSeconds: Int = 30
+        public var inactivitySeconds: Int = 300
+        public var sessionInitSeconds: Int = 30
+        public var responseTimeoutSeconds: Int = 30
+        public var maximumPDULength: Int = 65_536
+
+        public init() {}
+    }
+
+    public struct HTTP: Sendable, Codable, Equatable {
+        public var host: String = "0.0.0.0"
+        public var port: Int = 8080
+        public init() {}
+    }
+
+    public struct Storage: Sendable, Codable, Equatable {
+        /// fsync every commit (power-loss safe); false: WAL synchronous=NORMAL (process-crash safe).
+        public var fullSync: Bool = true
+        public init() {}
+    }
+
+    public var dataDirectory: String = "shortwave-data"
+    public var node: Int?
+    public var logLevel: String = "info"
+    public var smpp = SMPP()
+    public var http = HTTP()
+    public var storage = Storage()
+    public var simulator = CarrierSimulator.Configuration.standard
+    /// Hours a receipt or MO waits for a receiver.
+    public var deliveryExpiryHours: Int = 72
+
+    public init() {}
+
+    /// Keys the file may hold are the property names above; unknown keys are an error (a typo
+    /// should not be silently ignored).
+    public static func load(file path: String) throws -> GatewayConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError("cannot read config file \(path)")
+        }
+        do {
+            try Self.checkKeys(data)
+            return try JSONDecoder().decode(GatewayConfiguration.self, from: data)
+        } catch let error as ConfigurationError {
+            throw error
+        } catch let error as DecodingError {
+            throw ConfigurationError("\(path): \(Self.describe(error))")
+        } catch {
+            throw ConfigurationError("\(path): \(error)")
+        }
+    }
+
+    /// Environment variables and what they set.
+    public static let environmentKeys: [(String, String)] = [
+        ("SHORTWAVE_DATA_DIR", "dataDirectory"), ("SHORTWAVE_NODE_ID", "node"), ("SHORTWAVE_LOG_LEVEL", "logLevel"),
+        ("SHORTWAVE_SMPP_HOST", "smpp.host"), ("SHORTWAVE_SMPP_PORT", "smpp.port"), ("SHORTWAVE_SMPP_TLS_PORT", "smpp.tlsPort"),
+        ("SHORTWAVE_SMPP_TLS_CERTIFICATE", "smpp.tlsCertificate"), ("SHORTWAVE_SMPP_TLS_KEY", "smpp.tlsKey"),
+        ("SHORTWAVE_SMPP_WINDOW", "smpp.window"), ("SHORTWAVE_HTTP_HOST", "http.host"), ("SHORTWAVE_HTTP_PORT", "http.port"),
+        ("SHORTWAVE_FULL_SYNC", "storage.fullSync"), ("SHORTWAVE_SIMULATOR_DELAY_MS", "simulator.delayMilliseconds"),
+    ]
+
+    /// Applies `SHORTWAVE_…` variables.
+    public mutating func applyEnvironment(_ environment: [String: String]) throws {
+        func int(_ name: String) throws -> Int? {
+            guard let text = environment[name] else { return nil }
+            guard let value = Int(text) else { throw ConfigurationError("\(name)=\(text): expected a whole number") }
+            return value
+        }
+        if let value = environment["SHORTWAVE_DATA_DIR"] { self.dataDirectory = value }
+        if let value = try int("SHORTWAVE_NODE_ID") { self.node = value }
+        if let value = environment["SHORTWAVE_LOG_LEVEL"] { self.logLevel = value }
+        if let value = environment["SHORTWAVE_SMPP_HOST"] { self.smpp.host = value }
+        if let value = try int("SHORTWAVE_SMPP_PORT") { self.smpp.port = value }
+        if let value = try int("SHORTWAVE_SMPP_TLS_PORT") { self.smpp.tlsPort = value }
+        if let value = environment["SHORTWAVE_SMPP_TLS_CERTIFICATE"] { self.smpp.tlsCertificate = value }
+        if let value = environment["SHORTWAVE_SMPP_TLS_KEY"] { self.smpp.tlsKey = value }
+        if let value = try int("SHORTWAVE_SMPP_WINDOW") { self.smpp.window = value }
+        if let value = environment["SHORTWAVE_HTTP_HOST"] { self.http.host = value }
+        if let value = try int("SHORTWAVE_HTTP_PORT") { self.http.port = value }
+        if let value = environment["SHORTWAVE_FULL_SYNC"] {
+            switch value.lowercased() {
+            case "1", "true", "yes": self.storage.fullSync = true
+            case "0", "false", "no": self.storage.fullSync = false
+            default: throw ConfigurationError("SHORTWAVE_FULL_SYNC=\(value): expected true or false")
+            }
+        }
+        if let value = try int("SHORTWAVE_SIMULATOR_DELAY_MS") { self.simulator.delayMilliseconds = value }
+    }
+
+    /// Refuses what cannot work, saying what to fix.
+    public func validate() throws {
+        for (name, port) in [("smpp.port", self.smpp.port), ("http.port", self.http.port)] where !(0...65535).contains(port) {
+            throw ConfigurationError("\(name) \(port) is not a TCP port (0–65535)")
+        }
+        guard (-1...65535).contains(self.smpp.tlsPort) else {
+            throw ConfigurationError("smpp.tlsPort \(self.smpp.tlsPort) is not a TCP port (0–65535, or -1 for no TLS listener)")
+        }
+        if let node = self.node, !(0...1023).contains(node) { throw ConfigurationError("node \(node) must be 0…1023") }
+        guard (1...10_000).contains(self.smpp.window) else { throw ConfigurationError("smpp.window must be 1…10000") }
+        guard (self.smpp.tlsCertificate == nil) == (self.smpp.tlsKey == nil) else {
+            throw ConfigurationError("smpp.tlsCertificate and smpp.tlsKey go together: give both or neither")
+        }
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(self.logLevel) else {
+            throw ConfigurationError("logLevel \(self.logLevel): use trace, debug, info, notice, warning, error or critical")
+        }
+        let total = self.simulator.shares.reduce(0) { $0 + $1.percent }
+        guard total <= 100 else { throw ConfigurationError("simulator.shares add up to \(total) %, more than 100") }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map(\.stringValue).joined(separator: ".")
+        }
+        switch error {
+        case .typeMismatch(_, let context): return "\(path(context)) has the wrong type: \(context.debugDescription)"
+        case .valueNotFound(_, let context): return "\(path(context)) is missing a value: \(context.debugDescription)"
+        case .keyNotFound(let key, let context): return "\(path(context)).\(key.stringValue) is required"
+        case .dataCorrupted(let context): return "not valid JSON at \(path(context)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+
+    static func checkKeys(_ data: Data) throws {
+        guard let object = try? JSONSerialization.jsonObject(with: data) else { return }
+        guard let root = object as? [String: Any] else { throw ConfigurationError("the config file must hold a JSON object") }
+        let known: [String: Set<String>] = [
+            "": ["dataDirectory", "node", "logLevel", "smpp", "http", "storage", "simulator", "deliveryExpiryHours"],
+            "smpp": [
+                "host", "port", "tlsPort", "tlsCertificate", "tlsKey", "window", "enquireLinkSeconds", "inactivitySeconds",
+                "sessionInitSeconds", "responseTimeoutSeconds", "maximumPDULength",
+            ],
+            "http": ["host", "port"], "storage": ["fullSync"], "simulator": ["delayMilliseconds", "rules", "shares", "replies"],
+        ]
+        for key in root.keys where !known[""]!.contains(key) { throw ConfigurationError("unknown key \"\(key)\" in the config file") }
+        for (section, keys) in known where !section.isEmpty {
+            guard let object = root[section] as? [String: Any] else { continue }
+            for key in object.keys where !keys.contains(key) {
+                throw ConfigurationError("unknown key \"\(section).\(key)\" in the config file")
+            }
+        }
+    }
+}
+
+extension GatewayConfiguration {
+    /// Decodes with every key optional: what the file leaves out keeps its default.
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.dataDirectory = try container.decodeIfPresent(String.self, forKey: .dataDirectory) ?? self.dataDirectory
+        self.node = try container.decodeIfPresent(Int.self, forKey: .node) ?? self.node
+        self.logLevel = try container.decodeIfPresent(String.self, forKey: .logLevel) ?? self.logLevel
+        self.smpp = try container.decodeIfPresent(SMPP.self, forKey: .smpp) ?? self.smpp
+        self.http = try container.decodeIfPresent(HTTP.self, forKey: .http) ?? self.http
+        self.storage = try container.decodeIfPresent(Storage.self, forKey: .storage) ?? self.storage
+        self.simulator = try container.decodeIfPresent(CarrierSimulator.Configuration.self, forKey: .simulator) ?? self.simulator
+        self.deliveryExpiryHours = try container.decodeIfPresent(Int.self, forKey: .deliveryExpiryHours) ?? self.deliveryExpiryHours
+    }
+}
+
+extension GatewayConfiguration.SMPP {
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.host = try c.decodeIfPresent(String.self, forKey: .host) ?? self.host
+        self.port = try c.decodeIfPresent(Int.self, forKey: .port) ?? self.port
+        self.tlsPort = try c.decodeIfPresent(Int.self, forKey: .tlsPort) ?? self.tlsPort
+        self.tlsCertificate = try c.decodeIfPresent(String.self, forKey: .tlsCertificate)
+        self.tlsKey = try c.decodeIfPresent(String.self, forKey: .tlsKey)
+        self.window = try c.decodeIfPresent(Int.self, forKey: .window) ?? self.window
+        self.enquireLinkSeconds = try c.decodeIfPresent(Int.self, forKey: .enquireLinkSeconds) ?? self.enquireLinkSeconds
+        self.inactivitySeconds = try c.decodeIfPresent(Int.self, forKey: .inactivitySeconds) ?? self.inactivitySeconds
+        self.sessionInitSeconds = try c.decodeIfPresent(Int.self, forKey: .sessionInitSeconds) ?? self.sessionInitSeconds
+        self.responseTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .responseTimeoutSeconds) ?? self.responseTimeoutSeconds
+        self.maximumPDULength = try c.decodeIfPresent(Int.self, forKey: .maximumPDULength) ?? self.maximumPDULength
+    }
+}
+
+extension GatewayConfiguration.HTTP {
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.host = try c.decodeIfPresent(String.self, forKey: .host) ?? self.host
+        self.port = try c.decodeIfPresent(Int.self, forKey: .port) ?? self.port
+    }
+}
+
+extension GatewayConfiguration.Storage {
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.fullSync = try c.decodeIfPresent(Bool.self, forKey: .fullSync) ?? self.fullSync
+    }
+}
+
+/// A configuration mistake, said so that the user knows what to fix.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,194 @@
+import GatewayCore
+import Logging
+import NIOCore
+import SMPPCore
+import SMPPServer
+import SMPPSession
+import Synchronization
+
+/// The gateway's SMPP face: binds checked against accounts, every v3.4 request an ESME may send
+/// answered from the gateway, and receivers fed with the account's receipts and MO.
+final class SMPPFrontEnd: SMPPServerDelegate {
+    let gateway: Gateway
+    let logger: Logger
+    /// Receivers by session id.
+    let receivers = Mutex<[UInt64: ReceiverTarget]>([:])
+
+    init(gateway: Gateway, logger: Logger) {
+        self.gateway = gateway
+        self.logger = logger
+    }
+
+    func authenticate(_ request: BindRequest, session: SMPPServerSession) async -> BindVerdict {
+        let kind: Account.BindKind =
+            switch request.type {
+            case .transmitter: .transmitter
+            case .receiver: .receiver
+            case .transceiver: .transceiver
+            }
+        switch self.gateway.accounts.bind(systemID: request.bind.systemID, password: request.bind.password, kind: kind) {
+        case .success(let account):
+            return .accept(systemID: "shortwave", principal: account.id)
+        case .failure(let refusal):
+            self.logger.notice(
+                "bind refused", metadata: ["smpp.system_id": "\(request.bind.systemID)", "reason": "\(refusal)", "smpp.session": "\(session.id)"])
+            switch refusal {
+            case .unknownSystemID: return .reject(.invalidSystemID)
+            case .wrongPassword: return .reject(.invalidPassword)
+            case .disabled, .bindTypeNotAllowed, .tooManyBinds: return .reject(.bindFailed)
+            }
+        }
+    }
+
+    func sessionBound(_ session: SMPPServerSession) {
+        guard session.receives, let accountID = session.principal, let account = self.gateway.accounts.account(id: accountID) else { return }
+        let target = ReceiverTarget(session: session, accountID: accountID, window: max(1, min(account.window, session.windowSize)))
+        self.receivers.withLock { $0[session.id] = target }
+        self.gateway.attach(target)
+    }
+
+    func sessionClosed(_ session: SMPPServerSession) {
+        guard let accountID = session.principal else { return }
+        self.gateway.accounts.unbound(accountID: accountID)
+        if let target = self.receivers.withLock({ $0.removeValue(forKey: session.id) }) { self.gateway.detach(target) }
+    }
+
+    func received(_ request: SMPPPacket, on session: SMPPServerSession) {
+        let sequence = request.sequenceNumber
+        guard let accountID = session.principal, let account = self.gateway.accounts.account(id: accountID) else {
+            return session.respond(SMPPPacket.response(to: request.commandID, sequenceNumber: sequence, status: .invalidBindStatus))
+        }
+        switch request.pdu {
+        case .submitSM(let submit):
+            self.gateway.accept(SubmitValidation.Fields(submit), account: account) { result in
+                switch result {
+                case .success(let message):
+                    session.respond(SMPPPacket(sequenceNumber: sequence, pdu: .submitSMResp(MessageIDResponse(messageID: message.id.description))))
+                case .failure(let refused):
+                    session.respond(SMPPPacket(sequenceNumber: sequence, status: refused.status, pdu: .submitSMResp(MessageIDResponse())))
+                }
+            }
+        case .dataSM(let data):
+            self.gateway.accept(SubmitValidation.Fields(data), account: account) { result in
+                switch result {
+                case .success(let message):
+                    session.respond(SMPPPacket(sequenceNumber: sequence, pdu: .dataSMResp(DataSMResp(messageID: message.id.description))))
+                case .failure(let refused):
+                    session.respond(SMPPPacket(sequenceNumber: sequence, status: refused.status, pdu: .dataSMResp(DataSMResp())))
+                }
+            }
+        case .submitMulti(let multi):
+            self.submitMulti(multi, sequence: sequence, account: account, session: session)
+        case .querySM(let query):
+            self.answer(sequence, on: session, command: .querySM) {
+                guard let id = MessageID(query.messageID), let message = try await self.gateway.message(id, accountID: accountID) else {
+                    return SMPPPacket(sequenceNumber: sequence, status: .invalidMessageID, pdu: .querySMResp(QuerySMResp(messageID: query.messageID)))
+                }
+                let finalDate = message.doneAt.map { SMPPTime.absolute(SMPPTime.AbsoluteTime(secondsSince1970: $0 / 1000)) }
+                return SMPPPacket(
+                    sequenceNumber: sequence,
+                    pdu: .querySMResp(
+                        QuerySMResp(
+                            messageID: query.messageID, finalDate: finalDate, messageState: message.status.messageState,
+                            errorCode: UInt8(clamping: message.errorCode))))
+            }
+        case .cancelSM(let cancel):
+            self.answer(sequence, on: session, command: .cancelSM) {
+                guard let id = MessageID(cancel.messageID) else {
+                    return SMPPPacket.response(to: .cancelSM, sequenceNumber: sequence, status: .invalidMessageID)
+                }
+                let status: CommandStatus =
+                    switch try await self.gateway.cancel(id, accountID: accountID) {
+                    case .cancelled: .ok
+                    case .notFound: .invalidMessageID
+                    case .tooLate: .cancelFailed
+                    }
+                return SMPPPacket.response(to: .cancelSM, sequenceNumber: sequence, status: status)
+            }
+        case .replaceSM(let replace):
+            self.answer(sequence, on: session, command: .replaceSM) {
+                guard let id = MessageID(replace.messageID) else {
+                    return SMPPPacket.response(to: .replaceSM, sequenceNumber: sequence, status: .invalidMessageID)
+                }
+                let status = try await self.gateway.replace(id, accountID: accountID, with: replace)
+                return SMPPPacket.response(to: .replaceSM, sequenceNumber: sequence, status: status)
+            }
+        default:
+            // Legal in the session's state but nothing a gateway takes from an ESME.
+            session.respond(SMPPPacket(sequenceNumber: sequence, status: .invalidCommandID, pdu: .genericNack))
+        }
+    }
+
+    /// Runs a store lookup off the event loop and answers with what it returns (or ESME_RSYSERR).
+    private func answer(_ sequence: UInt32, on session: SMPPServerSession, command: CommandID, _ body: @escaping @Sendable () async throws -> SMPPPacket) {
+        let logger = self.logger
+        Task {
+            do {
+                session.respond(try await body())
+            } catch {
+                logger.error("request failed", metadata: ["smpp.session": "\(session.id)", "error": "\(error)"])
+                session.respond(SMPPPacket.response(to: command, sequenceNumber: sequence, status: .systemError))
+            }
+        }
+    }
+
+    /// submit_multi: each SME destination checked on its own; the good ones stored together,
+    /// the others listed in unsuccess_sme. The response's message_id is the first stored
+    /// message's; destination k (in order of the good ones) has that id + k.
+    private func submitMulti(_ multi: SubmitMulti, sequence: UInt32, account: Account, session: SMPPServerSession) {
+        var accepted: [SubmitValidation.Fields] = []
+        var failures: [SubmitMultiResp.Failure] = []
+        for destination in multi.destinations {
+            switch destination {
+            case .address(let address):
+                let fields = SubmitValidation.Fields(multi, destination: address)
+                if let status = self.gateway.validate(fields) {
+                    failures.append(.init(destination: address, status: status))
+                } else {
+                    accepted.append(fields)
+                }
+            case .distributionList(let name):
+                failures.append(.init(destination: SMPPAddress(name), status: .invalidDistributionListName))
+            }
+        }
+        guard !accepted.isEmpty else {
+            let status = failures.first?.status ?? .invalidNumberOfDestinations
+            return session.respond(
+                SMPPPacket(sequenceNumber: sequence, status: status, pdu: .submitMultiResp(SubmitMultiResp(unsuccessful: failures))))
+        }
+        let unsuccessful = failures
+        self.gateway.accept(accepted, account: account) { result in
+            switch result {
+            case .success(let messages):
+                session.respond(
+                    SMPPPacket(
+                        sequenceNumber: sequence,
+                        pdu: .submitMultiResp(SubmitMultiResp(messageID: messages[0].id.description, unsuccessful: unsuccessful))))
+            case .failure(let refused):
+                session.respond(SMPPPacket(sequenceNumber: sequence, status: refused.status, pdu: .submitMultiResp(SubmitMultiResp())))
+            }
+        }
+    }
+}
+
+/// An SMPP receiver or transceiver bind as a place deliveries go.
+final class ReceiverTarget: DeliveryTarget {
+    let session: SMPPServerSession
+    let accountID: String
+    let window: Int
+
+    init(session: SMPPServerSession, accountID: String, window: Int) {
+        self.session = session
+        self.accountID = accountID
+        self.window = window
+    }
+
+    func deliver(_ delivery: Delivery, completion: @escaping @Sendable (Bool) -> Void) {
+        self.session.send(.deliverSM(delivery.deliverSM)).whenComplete { result in
+            switch result {
+            case .success(let response): completion(response.status == .ok)
+            case .failure: completion(false)
+            }
+        }
+    }
+}

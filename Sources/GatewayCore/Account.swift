@@ -1,0 +1,104 @@
+import Crypto
+import _CryptoExtras
+import Foundation
+
+/// A customer of the gateway.
+public struct Account: Sendable, Hashable {
+    public enum BindKind: String, Sendable, Hashable, CaseIterable, Codable {
+        case transmitter, receiver, transceiver
+    }
+
+    public var id: String
+    /// SMPP system_id (≤ 15 characters).
+    public var systemID: String
+    public var password: PasswordHash
+    public var allowedBinds: Set<BindKind>
+    /// Concurrent binds on this node (the next gets ESME_RBINDFAIL).
+    public var maxBinds: Int
+    /// Messages (segments) per second across its binds; `nil` unlimited. Excess gets ESME_RTHROTTLED.
+    public var messagesPerSecond: Int?
+    /// deliver_sm this gateway keeps outstanding per receiver bind of the account.
+    public var window: Int
+    public var enabled: Bool
+    /// Numbers and short codes it owns: MO to them is delivered to this account.
+    public var numbers: [String]
+    public var createdAt: Int64
+
+    public init(
+        id: String, systemID: String, password: PasswordHash, allowedBinds: Set<BindKind> = Set(BindKind.allCases),
+        maxBinds: Int = 16, messagesPerSecond: Int? = nil, window: Int = 100, enabled: Bool = true, numbers: [String] = [],
+        createdAt: Int64 = wallClockMilliseconds()
+    ) {
+        self.id = id
+        self.systemID = systemID
+        self.password = password
+        self.allowedBinds = allowedBinds
+        self.maxBinds = maxBinds
+        self.messagesPerSecond = messagesPerSecond
+        self.window = window
+        self.enabled = enabled
+        self.numbers = numbers
+        self.createdAt = createdAt
+    }
+}
+
+/// A salted password hash (PBKDF2-HMAC-SHA256); only this is stored, never the password.
+///
+/// Text form: `pbkdf2-sha256$<rounds>$<salt, base64>$<hash, base64>`.
+public struct PasswordHash: Sendable, Hashable, CustomStringConvertible {
+    public var rounds: Int
+    public var salt: [UInt8]
+    public var hash: [UInt8]
+
+    public static let defaultRounds = 60_000
+
+    public init(rounds: Int, salt: [UInt8], hash: [UInt8]) {
+        self.rounds = rounds
+        self.salt = salt
+        self.hash = hash
+    }
+
+    /// Hashes `password` with a fresh random salt.
+    public init(password: String, rounds: Int = PasswordHash.defaultRounds) {
+        var generator = SystemRandomNumberGenerator()
+        let salt = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        self.init(rounds: rounds, salt: salt, hash: Self.derive(password, salt: salt, rounds: rounds))
+    }
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "$", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "pbkdf2-sha256", let rounds = Int(parts[1]),
+            let salt = Data(base64Encoded: String(parts[2])), let hash = Data(base64Encoded: String(parts[3]))
+        else { return nil }
+        self.init(rounds: rounds, salt: Array(salt), hash: Array(hash))
+    }
+
+    public var description: String {
+        "pbkdf2-sha256$\(self.rounds)$\(Data(self.salt).base64EncodedString())$\(Data(self.hash).base64EncodedString())"
+    }
+
+    /// Whether `password` is the one hashed (constant-time comparison).
+    public func verify(_ password: String) -> Bool {
+        let candidate = Self.derive(password, salt: self.salt, rounds: self.rounds)
+        guard candidate.count == self.hash.count else { return false }
+        var difference: UInt8 = 0
+        for (a, b) in zip(candidate, self.hash) { difference |= a ^ b }
+        return difference == 0
+    }
+
+    static func derive(_ password: String, salt: [UInt8], rounds: Int) -> [UInt8] {
+        let key = try! KDF.Insecure.PBKDF2.deriveKey(
+            from: Array(password.utf8), salt: salt, using: .sha256, outputByteCount: 32, unsafeUncheckedRounds: rounds)
+        return key.withUnsafeBytes { Array($0) }
+    }
+}
+
+/// Random credentials: an SMPP password (8 characters, the v3.4 maximum) or an id.
+public enum Credentials {
+    static let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+
+    public static func random(length: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<length).map { _ in alphabet.randomElement(using: &generator)! })
+    }
+}

@@ -1,0 +1,103 @@
+import Crypto
+import Synchronization
+
+/// The accounts this node serves, their live binds and throughput limits.
+public final class AccountRegistry: Sendable {
+    struct State {
+        var bySystemID: [String: Account] = [:]
+        var byID: [String: Account] = [:]
+        var byNumber: [String: String] = [:]
+        var binds: [String: Int] = [:]
+        var limits: [String: ThroughputLimit] = [:]
+        /// systemID → SHA-256 of the last password that verified (PBKDF2 is slow on purpose;
+        /// a reconnecting bind pool should not pay it every time).
+        var verified: [String: [UInt8]] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init(_ accounts: [Account] = []) {
+        for account in accounts { self.upsert(account) }
+    }
+
+    public func upsert(_ account: Account) {
+        self.state.withLock { state in
+            if let old = state.byID[account.id] {
+                state.bySystemID[old.systemID] = nil
+                state.verified[old.systemID] = nil
+                for number in old.numbers { state.byNumber[number] = nil }
+            }
+            state.bySystemID[account.systemID] = account
+            state.byID[account.id] = account
+            for number in account.numbers { state.byNumber[number] = account.id }
+            state.limits[account.id] = account.messagesPerSecond.map { ThroughputLimit(rate: $0) }
+        }
+    }
+
+    public func account(id: String) -> Account? { self.state.withLock { $0.byID[id] } }
+    public func account(systemID: String) -> Account? { self.state.withLock { $0.bySystemID[systemID] } }
+    /// The account that owns `number` (MO routing).
+    public func owner(of number: String) -> Account? {
+        self.state.withLock { state in
+            let bare = number.hasPrefix("+") ? String(number.dropFirst()) : number
+            return (state.byNumber[number] ?? state.byNumber[bare] ?? state.byNumber["+" + bare]).flatMap { state.byID[$0] }
+        }
+    }
+
+    public var all: [Account] { self.state.withLock { Array($0.byID.values) } }
+
+    /// Checks a bind and, when it passes, counts it against the account's bind limit (release
+    /// it with `unbound`). Statuses: ESME_RINVSYSID, ESME_RINVPASWD, ESME_RBINDFAIL (disabled,
+    /// bind type not allowed, too many binds).
+    public func bind(systemID: String, password: String, kind: Account.BindKind) -> Result<Account, BindRefusal> {
+        guard let account = self.account(systemID: systemID) else { return .failure(.unknownSystemID) }
+        let digest = Array(SHA256.hash(data: Array(password.utf8)))
+        let cached = self.state.withLock { $0.verified[systemID] == digest }
+        if !cached {
+            guard account.password.verify(password) else { return .failure(.wrongPassword) }
+            self.state.withLock { $0.verified[systemID] = digest }
+        }
+        guard account.enabled else { return .failure(.disabled) }
+        guard account.allowedBinds.contains(kind) else { return .failure(.bindTypeNotAllowed) }
+        return self.state.withLock { state in
+            let count = state.binds[account.id, default: 0]
+            guard count < account.maxBinds else { return .failure(.tooManyBinds) }
+            state.binds[account.id] = count + 1
+            return .success(account)
+        }
+    }
+
+    /// A bind counted by `bind` ended.
+    public func unbound(accountID: String) {
+        self.state.withLock { state in
+            state.binds[accountID] = max(0, state.binds[accountID, default: 0] - 1)
+        }
+    }
+
+    public func bindCount(accountID: String) -> Int { self.state.withLock { $0.binds[accountID, default: 0] } }
+
+    /// Whether `segments` more may pass the account's throughput limit now.
+    public func admit(accountID: String, segments: Int) -> Bool {
+        guard let limit = self.state.withLock({ $0.limits[accountID] ?? nil }) else { return true }
+        return limit.take(segments)
+    }
+}
+
+/// Why a bind was refused.
+public enum BindRefusal: Error, Sendable, Hashable, CustomStringConvertible {
+    case unknownSystemID
+    case wrongPassword
+    case disabled
+    case bindTypeNotAllowed
+    case tooManyBinds
+
+    public var description: String {
+        switch self {
+        case .unknownSystemID: "unknown system_id"
+        case .wrongPassword: "wrong password"
+        case .disabled: "account disabled"
+        case .bindTypeNotAllowed: "bind type not allowed for this account"
+        case .tooManyBinds: "too many binds for this account"
+        }
+    }
+}

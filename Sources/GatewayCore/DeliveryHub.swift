@@ -1,0 +1,214 @@
+import NIOCore
+import Synchronization
+
+/// Where deliveries (receipts, MO) can go: an SMPP receiver or transceiver bind of an account.
+public protocol DeliveryTarget: AnyObject, Sendable {
+    var accountID: String { get }
+    /// Deliveries this target may have unanswered at once.
+    var window: Int { get }
+    /// Sends one; `completion(true)` when the customer acknowledged it (deliver_sm_resp OK).
+    func deliver(_ delivery: Delivery, completion: @escaping @Sendable (Bool) -> Void)
+}
+
+/// The deliveries owed to each account, spread over its bound receivers with no more than each
+/// one's window outstanding. The store is the truth: memory holds a bounded part of what is owed
+/// to accounts that have a receiver bound, and is refilled from the store when it runs low.
+final class DeliveryHub: Sendable {
+    struct Slot {
+        let target: any DeliveryTarget
+        var inFlight: Int
+    }
+
+    struct Queue {
+        var pending = CircularBuffer<Delivery>()
+        var targets: [ObjectIdentifier: Slot] = [:]
+        var rotation: [ObjectIdentifier] = []
+        var next = 0
+        /// Every delivery with a sequence up to here is in memory, in flight or done.
+        var loadedThrough: Int64 = 0
+        /// Something owed was left in the store only (memory was full, or a load was under way).
+        var incomplete = true
+        var loading = false
+        /// Sequences pending or in flight, so a reload never sends one twice.
+        var known = Set<Int64>()
+        var retry: [(Delivery, Int64)] = []
+    }
+
+    let capacity: Int
+    let retryDelayMilliseconds: Int64
+    private let queues = Mutex<[String: Queue]>([:])
+    /// Called when an account's memory should be refilled from the store.
+    private let load: @Sendable (_ accountID: String, _ after: Int64) async -> [Delivery]
+    /// Called with each acknowledged delivery.
+    private let acknowledged: @Sendable (Delivery) -> Void
+
+    init(
+        capacity: Int = 20_000, retryDelayMilliseconds: Int64 = 2_000,
+        load: @escaping @Sendable (String, Int64) async -> [Delivery], acknowledged: @escaping @Sendable (Delivery) -> Void
+    ) {
+        self.capacity = capacity
+        self.retryDelayMilliseconds = retryDelayMilliseconds
+        self.load = load
+        self.acknowledged = acknowledged
+    }
+
+    func attach(_ target: any DeliveryTarget) {
+        self.queues.withLock { queues in
+            let id = ObjectIdentifier(target)
+            queues[target.accountID, default: Queue()].targets[id] = Slot(target: target, inFlight: 0)
+            queues[target.accountID]!.rotation.append(id)
+        }
+        self.refill(target.accountID)
+        self.pump(target.accountID)
+    }
+
+    func detach(_ target: any DeliveryTarget) {
+        self.queues.withLock { queues in
+            let id = ObjectIdentifier(target)
+            guard var queue = queues[target.accountID] else { return }
+            queue.targets[id] = nil
+            queue.rotation.removeAll { $0 == id }
+            if queue.targets.isEmpty {
+                // Nobody to send to: the store keeps what is owed; in-flight ones come back as failures.
+                for delivery in queue.pending { queue.known.remove(delivery.sequence) }
+                queue.pending.removeAll()
+                queue.retry.removeAll()
+                queue.loadedThrough = 0
+                queue.incomplete = true
+            }
+            queues[target.accountID] = queue
+        }
+    }
+
+    /// Newly stored deliveries. Accounts without a receiver keep them in the store only.
+    func enqueue(_ deliveries: [Delivery]) {
+        var accounts = Set<String>()
+        self.queues.withLock { queues in
+            for delivery in deliveries {
+                guard var queue = queues[delivery.accountID], !queue.targets.isEmpty else { continue }
+                if delivery.sequence <= queue.loadedThrough { continue }  // a refill already has it
+                if queue.loading || queue.incomplete || queue.pending.count >= self.capacity {
+                    queue.incomplete = true
+                } else {
+                    queue.pending.append(delivery)
+                    queue.known.insert(delivery.sequence)
+                    queue.loadedThrough = delivery.sequence
+                    accounts.insert(delivery.accountID)
+                }
+                queues[delivery.accountID] = queue
+            }
+        }
+        for account in accounts { self.pump(account) }
+    }
+
+    /// Retries whose time has come go back in line; accounts with receivers, an empty queue and
+    /// something left in the store are refilled. Called periodically.
+    func sweep(now: Int64) {
+        var refills: [String] = []
+        var pumps: [String] = []
+        self.queues.withLock { queues in
+            for (account, var queue) in queues where !queue.targets.isEmpty {
+                let due = queue.retry.filter { $0.1 <= now }
+                if !due.isEmpty {
+                    queue.retry.removeAll { $0.1 <= now }
+                    for (delivery, _) in due { queue.pending.append(delivery) }
+                    pumps.append(account)
+                }
+                if queue.pending.isEmpty, !queue.loading { refills.append(account) }
+                queues[account] = queue
+            }
+        }
+        for account in refills { self.refill(account, force: true) }
+        for account in pumps { self.pump(account) }
+    }
+
+    private func refill(_ accountID: String, force: Bool = false) {
+        let after: Int64? = self.queues.withLock { queues in
+            guard var queue = queues[accountID], !queue.targets.isEmpty, !queue.loading,
+                force || queue.incomplete, queue.pending.count < self.capacity / 2
+            else { return nil }
+            queue.loading = true
+            queue.incomplete = false
+            queues[accountID] = queue
+            return queue.loadedThrough
+        }
+        guard let after else { return }
+        Task {
+            let loaded = await self.load(accountID, after)
+            let again = self.queues.withLock { queues -> Bool in
+                guard var queue = queues[accountID] else { return false }
+                queue.loading = false
+                guard !queue.targets.isEmpty else {
+                    queues[accountID] = queue
+                    return false
+                }
+                for delivery in loaded where !queue.known.contains(delivery.sequence) {
+                    queue.pending.append(delivery)
+                    queue.known.insert(delivery.sequence)
+                }
+                if let last = loaded.last { queue.loadedThrough = max(queue.loadedThrough, last.sequence) }
+                let full = loaded.count >= self.capacity / 2
+                if full { queue.incomplete = true }
+                queues[accountID] = queue
+                return queue.incomplete && queue.pending.count < self.capacity / 2
+            }
+            self.pump(accountID)
+            if again { self.refill(accountID) }
+        }
+    }
+
+    /// Hands pending deliveries to targets with room in their window.
+    func pump(_ accountID: String) {
+        var sends: [(any DeliveryTarget, Delivery)] = []
+        self.queues.withLock { queues in
+            guard var queue = queues[accountID], !queue.rotation.isEmpty else { return }
+            var stalled = 0
+            while !queue.pending.isEmpty, stalled < queue.rotation.count {
+                let id = queue.rotation[queue.next % queue.rotation.count]
+                queue.next &+= 1
+                guard var slot = queue.targets[id], slot.inFlight < slot.target.window else {
+                    stalled += 1
+                    continue
+                }
+                stalled = 0
+                let delivery = queue.pending.removeFirst()
+                slot.inFlight += 1
+                queue.targets[id] = slot
+                sends.append((slot.target, delivery))
+            }
+            queues[accountID] = queue
+        }
+        for (target, delivery) in sends {
+            target.deliver(delivery) { [weak target] ok in
+                self.completed(delivery, target: target.map(ObjectIdentifier.init), ok: ok)
+            }
+        }
+        if !sends.isEmpty { self.refill(accountID) }
+    }
+
+    private func completed(_ delivery: Delivery, target: ObjectIdentifier?, ok: Bool) {
+        let account = delivery.accountID
+        self.queues.withLock { queues in
+            guard var queue = queues[account] else { return }
+            if let target, var slot = queue.targets[target] {
+                slot.inFlight -= 1
+                queue.targets[target] = slot
+            }
+            if ok {
+                queue.known.remove(delivery.sequence)
+            } else if queue.targets.isEmpty {
+                queue.known.remove(delivery.sequence)  // the store still has it
+            } else {
+                var again = delivery
+                again.attempts += 1
+                queue.retry.append((again, wallClockMilliseconds() + self.retryDelayMilliseconds))
+            }
+            queues[account] = queue
+        }
+        if ok { self.acknowledged(delivery) }
+        self.pump(account)
+    }
+
+    /// Deliveries pending in memory for an account (tests, inspection).
+    func pendingCount(_ accountID: String) -> Int { self.queues.withLock { $0[accountID]?.pending.count ?? 0 } }
+}

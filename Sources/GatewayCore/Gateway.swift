@@ -1,0 +1,386 @@
+public import Logging
+import NIOCore
+public import SMPPCore
+public import ServiceLifecycle
+import Synchronization
+
+/// The gateway's engine, independent of how messages arrive: accepts messages (validate, limit,
+/// id, group commit, then the answer), dispatches them to their route (the carrier simulator in
+/// this version), turns status changes into stored receipts and MO into stored deliveries, and
+/// hands those to the bound receivers of their account.
+///
+/// DESIGN.md rule 1: the completion of `accept` runs only after the message is committed.
+public final class Gateway: Service, Sendable {
+    public struct Configuration: Sendable {
+        /// This node's id in message ids (0…1023), distinct per node of a cluster.
+        public var node: Int
+        public var validation: SubmitValidation.Limits
+        public var simulator: CarrierSimulator.Configuration
+        /// How long a receipt or MO waits for a receiver before it is dropped.
+        public var deliveryExpiry: Duration
+        /// Submits waiting for their commit beyond which new ones get ESME_RMSGQFUL.
+        public var maximumPendingSubmits: Int
+        /// Most messages per transaction.
+        public var commitBatch: Int
+
+        public init(
+            node: Int = Int.random(in: 0...1023), validation: SubmitValidation.Limits = .init(),
+            simulator: CarrierSimulator.Configuration = .standard, deliveryExpiry: Duration = .seconds(72 * 3600),
+            maximumPendingSubmits: Int = 100_000, commitBatch: Int = 8_192
+        ) {
+            self.node = node
+            self.validation = validation
+            self.simulator = simulator
+            self.deliveryExpiry = deliveryExpiry
+            self.maximumPendingSubmits = maximumPendingSubmits
+            self.commitBatch = commitBatch
+        }
+    }
+
+    struct PendingSubmit: Sendable {
+        var messages: [Message]
+        var completion: @Sendable (Result<[Message], Refused>) -> Void
+    }
+
+    enum Outgoing: Sendable {
+        case status(StatusChange)
+        case delivery(Delivery)
+    }
+
+    public let configuration: Configuration
+    public let store: any MessageStore
+    public let accounts: AccountRegistry
+    let ids: MessageIDGenerator
+    let validation: SubmitValidation
+    let simulator: CarrierSimulator
+    let logger: Logger
+    let submits = Batcher<PendingSubmit>()
+    let outgoing = Batcher<Outgoing>()
+    let acknowledgements = Batcher<Int64>()
+    let scheduled = Mutex<[Message]>([])
+    let hub: DeliveryHub
+    /// Messages below this id were stored before this run started (and may need dispatching).
+    let firstIDOfThisRun: MessageID
+
+    public init(configuration: Configuration, store: any MessageStore, accounts: AccountRegistry, logger: Logger = Logger(label: "shortwave.gateway")) {
+        self.configuration = configuration
+        self.store = store
+        self.accounts = accounts
+        self.ids = MessageIDGenerator(node: configuration.node)
+        self.validation = SubmitValidation(limits: configuration.validation)
+        self.simulator = CarrierSimulator(configuration: configuration.simulator)
+        self.logger = logger
+        self.firstIDOfThisRun = self.ids.next()
+        let acknowledgements = self.acknowledgements
+        self.hub = DeliveryHub(
+            load: { [logger] account, after in
+                do {
+                    return try await store.pendingDeliveries(accountID: account, after: after, limit: 10_000)
+                } catch {
+                    logger.error("could not load deliveries", metadata: ["account": "\(account)", "error": "\(error)"])
+                    return []
+                }
+            },
+            acknowledged: { delivery in acknowledgements.append(delivery.sequence) })
+    }
+
+    // MARK: accepting
+
+    /// Validates, limits and stores one message; `completion` gets it (with its id) once it is
+    /// committed, or the SMPP status that refuses it. Callable from any thread, never blocks.
+    public func accept(
+        _ fields: SubmitValidation.Fields, account: Account, ingress: Ingress = .smpp, clientReference: String? = nil,
+        completion: @escaping @Sendable (Result<Message, Refused>) -> Void
+    ) {
+        self.accept([fields], account: account, ingress: ingress, clientReference: clientReference) { result in
+            completion(result.map { $0[0] })
+        }
+    }
+
+    /// Several messages stored together, all or nothing (submit_multi). Each `fields` must have
+    /// been validated by the caller if per-destination answers are needed (`validate`).
+    public func accept(
+        _ fields: [SubmitValidation.Fields], account: Account, ingress: Ingress = .smpp, clientReference: String? = nil,
+        completion: @escaping @Sendable (Result<[Message], Refused>) -> Void
+    ) {
+        let now = wallClockMilliseconds()
+        var messages: [Message] = []
+        messages.reserveCapacity(fields.count)
+        for field in fields {
+            switch self.validation.validate(field, now: now) {
+            case .failure(let refused):
+                return completion(.failure(refused))
+            case .success(var message):
+                message.id = self.ids.next()
+                message.accountID = account.id
+                message.ingress = ingress
+                message.clientReference = clientReference
+                messages.append(message)
+            }
+        }
+        let segments = messages.reduce(0) { $0 + $1.segments }
+        guard self.accounts.admit(accountID: account.id, segments: segments) else { return completion(.failure(Refused(.throttled))) }
+        guard self.submits.count < self.configuration.maximumPendingSubmits else { return completion(.failure(Refused(.messageQueueFull))) }
+        self.submits.append(PendingSubmit(messages: messages, completion: completion))
+    }
+
+    /// Checks fields without storing anything (submit_multi's per-destination answers).
+    public func validate(_ fields: SubmitValidation.Fields) -> CommandStatus? {
+        if case .failure(let refused) = self.validation.validate(fields, now: wallClockMilliseconds()) { return refused.status }
+        return nil
+    }
+
+    // MARK: the customer's other requests
+
+    public func message(_ id: MessageID, accountID: String) async throws -> Message? {
+        guard let message = try await self.store.message(id), message.accountID == accountID else { return nil }
+        return message
+    }
+
+    public func cancel(_ id: MessageID, accountID: String) async throws -> CancelOutcome {
+        let outcome = try await self.store.cancel(id, accountID: accountID, at: wallClockMilliseconds())
+        if outcome == .cancelled { self.scheduled.withLock { $0.removeAll { $0.id == id } } }
+        return outcome
+    }
+
+    /// replace_sm: new text, schedule, validity or registered_delivery for a message not yet sent on.
+    public func replace(_ id: MessageID, accountID: String, with request: ReplaceSM) async throws -> CommandStatus {
+        guard let message = try await self.message(id, accountID: accountID) else { return .invalidMessageID }
+        guard message.status == .queued else { return .replaceFailed }
+        var fields = SubmitValidation.Fields(
+            SubmitSM(
+                serviceType: message.serviceType, source: message.source, destination: message.destination, esmClass: message.esmClass,
+                scheduleDeliveryTime: request.scheduleDeliveryTime, validityPeriod: request.validityPeriod,
+                registeredDelivery: request.registeredDelivery, dataCoding: message.dataCoding, shortMessage: request.shortMessage))
+        fields.tlvs = []
+        switch self.validation.validate(fields, now: wallClockMilliseconds()) {
+        case .failure(let refused):
+            return refused.status
+        case .success(let checked):
+            let replacement = Replacement(
+                payload: checked.payload, segments: checked.segments, scheduledAt: checked.scheduledAt, expiresAt: checked.expiresAt,
+                registeredDelivery: checked.registeredDelivery)
+            guard try await self.store.replace(id, accountID: accountID, with: replacement) else { return .replaceFailed }
+            self.scheduled.withLock { list in
+                if let index = list.firstIndex(where: { $0.id == id }) {
+                    list[index].payload = replacement.payload
+                    list[index].scheduledAt = replacement.scheduledAt
+                    list[index].expiresAt = replacement.expiresAt
+                    list[index].registeredDelivery = replacement.registeredDelivery
+                }
+            }
+            return .ok
+        }
+    }
+
+    // MARK: receivers
+
+    /// A receiver of `target.accountID` is ready for deliveries (owed ones load from the store).
+    public func attach(_ target: any DeliveryTarget) { self.hub.attach(target) }
+    public func detach(_ target: any DeliveryTarget) { self.hub.detach(target) }
+
+    // MARK: running
+
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.commitLoop() }
+            group.addTask { await self.outgoingLoop() }
+            group.addTask { await self.acknowledgementLoop() }
+            group.addTask { await self.resumeFromStore() }
+            group.addTask { await self.sweepLoop() }
+            try? await gracefulShutdown()
+            // The SMPP server (started after this service) has quiesced by now: drain in order.
+            self.submits.close()
+        }
+    }
+
+    /// Group commit: whatever waits goes in one transaction; answers follow the commit.
+    func commitLoop() async {
+        while let batch = await self.submits.next(maximum: self.configuration.commitBatch) {
+            let messages = batch.flatMap(\.messages)
+            var attempt = 0
+            while true {
+                do {
+                    try await self.store.insert(messages)
+                    for pending in batch { pending.completion(.success(pending.messages)) }
+                    self.dispatch(messages)
+                    break
+                } catch {
+                    attempt += 1
+                    self.logger.error("commit failed", metadata: ["messages": "\(messages.count)", "attempt": "\(attempt)", "error": "\(error)"])
+                    if attempt >= 3 {
+                        for pending in batch { pending.completion(.failure(Refused(.systemError))) }
+                        break
+                    }
+                    try? await Task.sleep(for: .milliseconds(50 * attempt))
+                }
+            }
+        }
+        self.outgoing.close()
+    }
+
+    /// Status changes (with their receipts) and MO, committed in groups, then handed to receivers.
+    func outgoingLoop() async {
+        while let batch = await self.outgoing.next(maximum: self.configuration.commitBatch) {
+            var changes: [StatusChange] = []
+            var deliveries: [Delivery] = []
+            for item in batch {
+                switch item {
+                case .status(let change): changes.append(change)
+                case .delivery(let delivery): deliveries.append(delivery)
+                }
+            }
+            while true {
+                do {
+                    var stored = changes.isEmpty ? [] : try await self.store.apply(changes)
+                    changes = []
+                    if !deliveries.isEmpty { stored += try await self.store.insert(deliveries: deliveries) }
+                    deliveries = []
+                    self.hub.enqueue(stored)
+                    break
+                } catch {
+                    // Never dropped: the message keeps its status in the store until this succeeds.
+                    self.logger.error("status commit failed; retrying", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: .milliseconds(200))
+                }
+            }
+        }
+        self.acknowledgements.close()
+    }
+
+    func acknowledgementLoop() async {
+        while let batch = await self.acknowledgements.next(maximum: 16_384) {
+            do {
+                try await self.store.completeDeliveries(batch)
+            } catch {
+                // Sent again later: receivers see a duplicate rather than a loss.
+                self.logger.error("could not record acknowledged deliveries", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Messages stored before a restart and not yet sent on carry on.
+    func resumeFromStore() async {
+        var after: MessageID? = nil
+        var resumed = 0
+        while !Task.isShuttingDownGracefully {
+            do {
+                let page = try await self.store.queuedMessages(after: after, limit: 5_000).filter { $0.id < self.firstIDOfThisRun }
+                guard let last = page.last else { break }
+                after = last.id
+                resumed += page.count
+                self.dispatch(page)
+            } catch {
+                self.logger.error("could not read queued messages", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        if resumed > 0 { self.logger.info("resumed messages stored before the restart", metadata: ["count": "\(resumed)"]) }
+    }
+
+    func sweepLoop() async {
+        var tick = 0
+        while !Task.isShuttingDownGracefully {
+            try? await Task.sleep(for: .milliseconds(500))
+            let now = wallClockMilliseconds()
+            self.hub.sweep(now: now)
+            let due = self.scheduled.withLock { list -> [Message] in
+                let due = list.filter { ($0.scheduledAt ?? 0) <= now }
+                if !due.isEmpty { list.removeAll { ($0.scheduledAt ?? 0) <= now } }
+                return due
+            }
+            if !due.isEmpty { self.dispatch(due, now: now) }
+            tick += 1
+            if tick % 120 == 0 {
+                if let dropped = try? await self.store.deleteExpiredDeliveries(before: now), dropped > 0 {
+                    self.logger.notice("expired deliveries dropped", metadata: ["count": "\(dropped)"])
+                }
+            }
+        }
+    }
+
+    // MARK: dispatch (the carrier simulator)
+
+    func dispatch(_ messages: [Message], now: Int64 = wallClockMilliseconds()) {
+        var changes: [Outgoing] = []
+        changes.reserveCapacity(messages.count)
+        var later: [Message] = []
+        for message in messages {
+            if let at = message.scheduledAt, at > now {
+                later.append(message)
+                continue
+            }
+            if let expires = message.expiresAt, expires <= now {
+                changes.append(.status(self.change(message, .expired, error: 0, at: now)))
+                continue
+            }
+            if message.registeredDelivery.intermediateNotification {
+                changes.append(.status(self.change(message, .sent, error: 0, at: now, intermediate: true)))
+            }
+            let outcome = self.simulator.outcome(for: message)
+            changes.append(.status(self.change(message, outcome.status, error: outcome.error, at: now)))
+            if let reply = self.simulator.reply(to: message) { changes.append(.delivery(self.mo(replyingTo: message, text: reply, at: now))) }
+        }
+        if !later.isEmpty { self.scheduled.withLock { $0.append(contentsOf: later) } }
+        guard !changes.isEmpty else { return }
+        let delay = self.configuration.simulator.delayMilliseconds
+        if delay <= 0 {
+            self.outgoing.append(contentsOf: changes)
+        } else {
+            let outgoing = self.outgoing
+            Task {
+                try? await Task.sleep(for: .milliseconds(delay))
+                outgoing.append(contentsOf: changes)
+            }
+        }
+    }
+
+    func change(_ message: Message, _ status: MessageStatus, error: Int, at: Int64, intermediate: Bool = false) -> StatusChange {
+        let wanted = intermediate || message.registeredDelivery.wantsReceipt(delivered: status.isSuccess)
+        return StatusChange(
+            messageID: message.id, status: status, errorCode: error, at: at,
+            receipt: wanted ? self.receipt(for: message, status: status, error: error, at: at, intermediate: intermediate) : nil)
+    }
+
+    /// The deliver_sm that reports `status` to the customer: Appendix B text with our id, and
+    /// receipted_message_id, message_state and (on error) network_error_code.
+    func receipt(for message: Message, status: MessageStatus, error: Int, at: Int64, intermediate: Bool) -> Delivery {
+        let text = DeliveryReceipt(
+            id: message.id.description, state: status.messageState,
+            submitDate: ReceiptDate(SMPPTime.AbsoluteTime(secondsSince1970: message.submittedAt / 1000)),
+            doneDate: ReceiptDate(SMPPTime.AbsoluteTime(secondsSince1970: at / 1000)),
+            error: Self.threeDigits(error), text: Self.printable(message.text ?? ""))
+        var pdu = DeliverSM(
+            source: message.destination, destination: message.source,
+            esmClass: ESMClass(type: intermediate ? .intermediateDeliveryNotification : .smscDeliveryReceipt),
+            shortMessage: ByteBuffer(string: text.formatted))
+        pdu.tlvs.receiptedMessageID = message.id.description
+        pdu.tlvs.messageState = status.messageState
+        if error != 0 { pdu.tlvs.networkErrorCode = NetworkErrorCode(networkType: 3, errorCode: UInt16(clamping: error)) }
+        return Delivery(
+            accountID: message.accountID, kind: .receipt, messageID: message.id, deliverSM: pdu, createdAt: at,
+            expiresAt: at + SubmitValidation.milliseconds(self.configuration.deliveryExpiry))
+    }
+
+    /// An inbound message from the simulated handset, for the account owning the number it goes to.
+    func mo(replyingTo message: Message, text: String, at: Int64) -> Delivery {
+        let account = self.accounts.owner(of: message.source.address)?.id ?? message.accountID
+        let encoded = EncodedText(text) ?? EncodedText(binary: Array(text.utf8))
+        let pdu = DeliverSM(
+            source: message.destination, destination: message.source, dataCoding: encoded.alphabet.dataCoding,
+            shortMessage: ByteBuffer(bytes: encoded.octets))
+        return Delivery(
+            accountID: account, kind: .mo, messageID: nil, deliverSM: pdu, createdAt: at,
+            expiresAt: at + SubmitValidation.milliseconds(self.configuration.deliveryExpiry))
+    }
+
+    static func threeDigits(_ value: Int) -> String {
+        let digits = String(value)
+        return digits.count >= 3 ? digits : String(repeating: "0", count: 3 - digits.count) + digits
+    }
+
+    /// The receipt's `Text:` stays in printable ASCII whatever the message was written in.
+    static func printable(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.prefix(20).map { (0x20...0x7E).contains($0.value) ? $0 : "?" }))
+    }
+}

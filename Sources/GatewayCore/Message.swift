@@ -1,0 +1,109 @@
+import NIOCore
+public import SMPPCore
+
+/// Where a message came in.
+public enum Ingress: String, Sendable, Hashable, Codable {
+    case smpp
+    case http
+}
+
+/// One accepted message, whatever way it came in (DESIGN.md rule 4): the record the store keeps,
+/// dispatch sends on, and receipts and the HTTP API read.
+public struct Message: Sendable, Hashable {
+    public var id: MessageID
+    public var accountID: String
+    public var ingress: Ingress
+    public var serviceType: String
+    public var source: SMPPAddress
+    public var destination: SMPPAddress
+    public var esmClass: ESMClass
+    public var protocolID: UInt8
+    public var priority: UInt8
+    public var registeredDelivery: RegisteredDelivery
+    public var dataCoding: DataCoding
+    /// The message octets as the customer gave them (short_message or message_payload, UDH included).
+    public var payload: [UInt8]
+    /// The submit's TLVs other than message_payload, kept for the carrier (DLT ids, ports…).
+    public var tlvs: TLVList
+    /// Segments billed and sent.
+    public var segments: Int
+    public var status: MessageStatus
+    /// A carrier or gateway error code (the receipt's `err:`); 0 none.
+    public var errorCode: Int
+    /// Milliseconds since 1970.
+    public var submittedAt: Int64
+    public var doneAt: Int64?
+    /// Not to be sent before this time (schedule_delivery_time).
+    public var scheduledAt: Int64?
+    /// Not to be delivered after this time (validity_period).
+    public var expiresAt: Int64?
+    /// The customer's own reference (HTTP client_ref, or empty).
+    public var clientReference: String?
+
+    public init(
+        id: MessageID, accountID: String, ingress: Ingress = .smpp, serviceType: String = "", source: SMPPAddress,
+        destination: SMPPAddress, esmClass: ESMClass = ESMClass(), protocolID: UInt8 = 0, priority: UInt8 = 0,
+        registeredDelivery: RegisteredDelivery = .none, dataCoding: DataCoding = .smscDefault, payload: [UInt8],
+        tlvs: TLVList = [], segments: Int = 1, status: MessageStatus = .queued, errorCode: Int = 0, submittedAt: Int64,
+        doneAt: Int64? = nil, scheduledAt: Int64? = nil, expiresAt: Int64? = nil, clientReference: String? = nil
+    ) {
+        self.id = id
+        self.accountID = accountID
+        self.ingress = ingress
+        self.serviceType = serviceType
+        self.source = source
+        self.destination = destination
+        self.esmClass = esmClass
+        self.protocolID = protocolID
+        self.priority = priority
+        self.registeredDelivery = registeredDelivery
+        self.dataCoding = dataCoding
+        self.payload = payload
+        self.tlvs = tlvs
+        self.segments = segments
+        self.status = status
+        self.errorCode = errorCode
+        self.submittedAt = submittedAt
+        self.doneAt = doneAt
+        self.scheduledAt = scheduledAt
+        self.expiresAt = expiresAt
+        self.clientReference = clientReference
+    }
+
+    /// The text, where the data_coding is a text alphabet (for receipts' `Text:` and MO rules).
+    public var text: String? {
+        var octets = self.payload[...]
+        if self.esmClass.udhi, let length = octets.first, Int(length) + 1 <= octets.count {
+            octets = octets.dropFirst(Int(length) + 1)
+        }
+        return SMSText.decode(ByteBuffer(bytes: octets), dataCoding: self.dataCoding)
+    }
+}
+
+extension TLVList {
+    /// The TLVs as wire octets (tag, length, value each), for storage.
+    public var storedOctets: [UInt8] {
+        var bytes: [UInt8] = []
+        for tlv in self {
+            var value = tlv.value
+            let count = value.readableBytes
+            bytes.append(contentsOf: [UInt8(tlv.tag.rawValue >> 8), UInt8(tlv.tag.rawValue & 0xFF), UInt8(count >> 8), UInt8(count & 0xFF)])
+            bytes.append(contentsOf: value.readBytes(length: count) ?? [])
+        }
+        return bytes
+    }
+
+    /// Reads `storedOctets` back; stops at the first incomplete TLV.
+    public init(storedOctets bytes: [UInt8]) {
+        var list = TLVList()
+        var index = 0
+        while index + 4 <= bytes.count {
+            let tag = UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
+            let count = Int(bytes[index + 2]) << 8 | Int(bytes[index + 3])
+            guard index + 4 + count <= bytes.count else { break }
+            list.append(TLV(tag: TLVTag(tag), value: ByteBuffer(bytes: bytes[(index + 4)..<(index + 4 + count)])))
+            index += 4 + count
+        }
+        self = list
+    }
+}

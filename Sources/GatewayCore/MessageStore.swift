@@ -1,0 +1,110 @@
+public import SMPPCore
+
+/// Something the gateway owes a customer over SMPP (a deliver_sm) or, later, a webhook: a
+/// delivery receipt or an inbound (MO) message. Stored before it is sent; removed when the
+/// customer acknowledged it or it expired.
+public struct Delivery: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        case receipt
+        case mo
+    }
+
+    /// Assigned by the store, increasing; 0 before it is stored.
+    public var sequence: Int64
+    public var accountID: String
+    public var kind: Kind
+    /// The message a receipt is about.
+    public var messageID: MessageID?
+    /// What goes to an SMPP receiver.
+    public var deliverSM: DeliverSM
+    public var createdAt: Int64
+    public var expiresAt: Int64
+    public var attempts: Int
+
+    public init(
+        sequence: Int64 = 0, accountID: String, kind: Kind, messageID: MessageID?, deliverSM: DeliverSM, createdAt: Int64,
+        expiresAt: Int64, attempts: Int = 0
+    ) {
+        self.sequence = sequence
+        self.accountID = accountID
+        self.kind = kind
+        self.messageID = messageID
+        self.deliverSM = deliverSM
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.attempts = attempts
+    }
+}
+
+/// A message's status moving on, with the receipt it owes the customer (if any). The store
+/// applies it only if the message is not already final, and keeps the receipt only then.
+public struct StatusChange: Sendable, Hashable {
+    public var messageID: MessageID
+    public var status: MessageStatus
+    public var errorCode: Int
+    /// Milliseconds since 1970.
+    public var at: Int64
+    public var receipt: Delivery?
+
+    public init(messageID: MessageID, status: MessageStatus, errorCode: Int = 0, at: Int64, receipt: Delivery? = nil) {
+        self.messageID = messageID
+        self.status = status
+        self.errorCode = errorCode
+        self.at = at
+        self.receipt = receipt
+    }
+}
+
+/// What cancel_sm / DELETE found.
+public enum CancelOutcome: Sendable, Hashable {
+    case cancelled
+    case notFound
+    /// Already sent on, or final: too late.
+    case tooLate
+}
+
+/// What replace_sm may change.
+public struct Replacement: Sendable, Hashable {
+    public var payload: [UInt8]
+    public var segments: Int
+    public var scheduledAt: Int64?
+    public var expiresAt: Int64?
+    public var registeredDelivery: RegisteredDelivery
+
+    public init(payload: [UInt8], segments: Int, scheduledAt: Int64?, expiresAt: Int64?, registeredDelivery: RegisteredDelivery) {
+        self.payload = payload
+        self.segments = segments
+        self.scheduledAt = scheduledAt
+        self.expiresAt = expiresAt
+        self.registeredDelivery = registeredDelivery
+    }
+}
+
+/// Where accepted messages, their status and the deliveries owed live. Every call is one
+/// transaction; implementations never block an event loop (DESIGN.md: SQLite embedded,
+/// PostgreSQL for several nodes).
+public protocol MessageStore: Sendable {
+    func accounts() async throws -> [Account]
+    /// Inserts or replaces an account.
+    func save(_ account: Account) async throws
+
+    /// Stores new messages in one transaction: when this returns they are durable.
+    func insert(_ messages: [Message]) async throws
+    func message(_ id: MessageID) async throws -> Message?
+    /// Applies status changes in one transaction, each only if its message exists and is not
+    /// final; returns the receipts of the applied ones, stored, with their sequence numbers.
+    func apply(_ changes: [StatusChange]) async throws -> [Delivery]
+    /// Stores deliveries that belong to no status change (MO); returns them with sequences.
+    func insert(deliveries: [Delivery]) async throws -> [Delivery]
+    func cancel(_ id: MessageID, accountID: String, at: Int64) async throws -> CancelOutcome
+    /// Changes a message still queued; false if there is none (or it already went on).
+    func replace(_ id: MessageID, accountID: String, with replacement: Replacement) async throws -> Bool
+    /// Messages still `queued` (to dispatch after a restart), oldest first, after `after`.
+    func queuedMessages(after: MessageID?, limit: Int) async throws -> [Message]
+    /// Deliveries owed to `accountID` with a sequence above `after`, oldest first.
+    func pendingDeliveries(accountID: String, after: Int64, limit: Int) async throws -> [Delivery]
+    /// The customer acknowledged these.
+    func completeDeliveries(_ sequences: [Int64]) async throws
+    /// Drops deliveries that expired before `before`; returns how many.
+    func deleteExpiredDeliveries(before: Int64) async throws -> Int
+}

@@ -1,0 +1,285 @@
+public import GatewayCore
+import Foundation
+import GRDB
+import NIOCore
+import SMPPCore
+
+/// `MessageStore` on an embedded SQLite file (WAL), through GRDB.
+///
+/// Writes run on GRDB's writer queue, never on an event loop or the cooperative pool; each call
+/// is one transaction. With `synchronous = FULL` (the default) a commit is on disk when the call
+/// returns, power loss included; the gateway groups many messages per call so the fsync is shared.
+public final class SQLiteMessageStore: MessageStore {
+    public struct Configuration: Sendable {
+        /// `true`: fsync every commit (survives power loss). `false`: WAL `synchronous = NORMAL`
+        /// (survives a crash of the process, not of the machine).
+        public var fullSync: Bool
+
+        public init(fullSync: Bool = true) { self.fullSync = fullSync }
+    }
+
+    let pool: DatabasePool
+    public let path: String
+
+    public init(path: String, configuration: Configuration = Configuration()) throws {
+        var grdb = GRDB.Configuration()
+        let fullSync = configuration.fullSync
+        grdb.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(fullSync ? "FULL" : "NORMAL")")
+        }
+        grdb.busyMode = .timeout(5)
+        self.pool = try DatabasePool(path: path, configuration: grdb)
+        self.path = path
+        try Self.migrator.migrate(self.pool)
+    }
+
+    /// The schema, one migration per change; never edit a shipped one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: accounts, messages, deliveries") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE account (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        system_id TEXT NOT NULL UNIQUE,
+                        password_hash TEXT NOT NULL,
+                        allowed_binds TEXT NOT NULL,
+                        max_binds INTEGER NOT NULL,
+                        messages_per_second INTEGER,
+                        window INTEGER NOT NULL,
+                        enabled INTEGER NOT NULL,
+                        numbers TEXT NOT NULL,
+                        created_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE message (
+                        id INTEGER PRIMARY KEY NOT NULL,
+                        account_id TEXT NOT NULL,
+                        ingress TEXT NOT NULL,
+                        service_type TEXT NOT NULL,
+                        source_addr TEXT NOT NULL, source_ton INTEGER NOT NULL, source_npi INTEGER NOT NULL,
+                        dest_addr TEXT NOT NULL, dest_ton INTEGER NOT NULL, dest_npi INTEGER NOT NULL,
+                        esm_class INTEGER NOT NULL, protocol_id INTEGER NOT NULL, priority INTEGER NOT NULL,
+                        registered_delivery INTEGER NOT NULL, data_coding INTEGER NOT NULL,
+                        payload BLOB NOT NULL, tlvs BLOB NOT NULL, segments INTEGER NOT NULL,
+                        status TEXT NOT NULL, error_code INTEGER NOT NULL,
+                        submitted_at INTEGER NOT NULL, done_at INTEGER, scheduled_at INTEGER, expires_at INTEGER,
+                        client_ref TEXT
+                    );
+                    CREATE INDEX message_queued ON message(id) WHERE status = 'queued';
+                    CREATE TABLE delivery (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        account_id TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        message_id INTEGER,
+                        pdu BLOB NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE INDEX delivery_account ON delivery(account_id, seq);
+                    """)
+        }
+        return migrator
+    }
+
+    // MARK: accounts
+
+    public func accounts() async throws -> [Account] {
+        try await self.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM account ORDER BY created_at").compactMap(Self.account)
+        }
+    }
+
+    public func save(_ account: Account) async throws {
+        try await self.pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO account
+                        (id, system_id, password_hash, allowed_binds, max_binds, messages_per_second, window, enabled, numbers, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    account.id, account.systemID, account.password.description,
+                    account.allowedBinds.map(\.rawValue).sorted().joined(separator: ","), account.maxBinds,
+                    account.messagesPerSecond, account.window, account.enabled, account.numbers.joined(separator: ","),
+                    account.createdAt,
+                ])
+        }
+    }
+
+    static func account(_ row: Row) -> Account? {
+        guard let hash = PasswordHash(row["password_hash"] as String) else { return nil }
+        let binds = (row["allowed_binds"] as String).split(separator: ",").compactMap { Account.BindKind(rawValue: String($0)) }
+        let numbers = (row["numbers"] as String).split(separator: ",").map(String.init)
+        return Account(
+            id: row["id"], systemID: row["system_id"], password: hash, allowedBinds: Set(binds), maxBinds: row["max_binds"],
+            messagesPerSecond: row["messages_per_second"], window: row["window"], enabled: row["enabled"], numbers: numbers,
+            createdAt: row["created_at"])
+    }
+
+    // MARK: messages
+
+    public func insert(_ messages: [Message]) async throws {
+        guard !messages.isEmpty else { return }
+        try await self.pool.write { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT INTO message (id, account_id, ingress, service_type, source_addr, source_ton, source_npi,
+                        dest_addr, dest_ton, dest_npi, esm_class, protocol_id, priority, registered_delivery, data_coding,
+                        payload, tlvs, segments, status, error_code, submitted_at, done_at, scheduled_at, expires_at, client_ref)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for message in messages {
+                statement.setUncheckedArguments([
+                    Int64(bitPattern: message.id.rawValue), message.accountID, message.ingress.rawValue, message.serviceType,
+                    message.source.address, message.source.ton.rawValue, message.source.npi.rawValue,
+                    message.destination.address, message.destination.ton.rawValue, message.destination.npi.rawValue,
+                    message.esmClass.rawValue, message.protocolID, message.priority, message.registeredDelivery.rawValue,
+                    message.dataCoding.rawValue, Data(message.payload), Data(message.tlvs.storedOctets), message.segments,
+                    message.status.rawValue, message.errorCode, message.submittedAt, message.doneAt, message.scheduledAt,
+                    message.expiresAt, message.clientReference,
+                ])
+                try statement.execute()
+            }
+        }
+    }
+
+    public func message(_ id: MessageID) async throws -> Message? {
+        try await self.pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM message WHERE id = ?", arguments: [Int64(bitPattern: id.rawValue)]).map(Self.message)
+        }
+    }
+
+    public func queuedMessages(after: MessageID?, limit: Int) async throws -> [Message] {
+        try await self.pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM message WHERE status = 'queued' AND id > ? ORDER BY id LIMIT ?",
+                arguments: [Int64(bitPattern: after?.rawValue ?? 0), limit]
+            ).map(Self.message)
+        }
+    }
+
+    static func message(_ row: Row) -> Message {
+        Message(
+            id: MessageID(rawValue: UInt64(bitPattern: row["id"] as Int64)), accountID: row["account_id"],
+            ingress: Ingress(rawValue: row["ingress"]) ?? .smpp, serviceType: row["service_type"],
+            source: SMPPAddress(ton: TypeOfNumber(rawValue: row["source_ton"]), npi: NumberingPlan(rawValue: row["source_npi"]), row["source_addr"]),
+            destination: SMPPAddress(ton: TypeOfNumber(rawValue: row["dest_ton"]), npi: NumberingPlan(rawValue: row["dest_npi"]), row["dest_addr"]),
+            esmClass: ESMClass(rawValue: row["esm_class"]), protocolID: row["protocol_id"], priority: row["priority"],
+            registeredDelivery: RegisteredDelivery(rawValue: row["registered_delivery"]), dataCoding: DataCoding(rawValue: row["data_coding"]),
+            payload: [UInt8](row["payload"] as Data), tlvs: TLVList(storedOctets: [UInt8](row["tlvs"] as Data)), segments: row["segments"],
+            status: MessageStatus(rawValue: row["status"]) ?? .unknown, errorCode: row["error_code"], submittedAt: row["submitted_at"],
+            doneAt: row["done_at"], scheduledAt: row["scheduled_at"], expiresAt: row["expires_at"], clientReference: row["client_ref"])
+    }
+
+    static let finalStatuses = MessageStatus.allCases.filter(\.isFinal).map { "'\($0.rawValue)'" }.joined(separator: ",")
+
+    public func apply(_ changes: [StatusChange]) async throws -> [Delivery] {
+        guard !changes.isEmpty else { return [] }
+        return try await self.pool.write { db in
+            let update = try db.cachedStatement(
+                sql: "UPDATE message SET status = ?, error_code = ?, done_at = ? WHERE id = ? AND status NOT IN (\(Self.finalStatuses))")
+            let insert = try Self.insertDeliveryStatement(db)
+            var stored: [Delivery] = []
+            for change in changes {
+                update.setUncheckedArguments([
+                    change.status.rawValue, change.errorCode, change.status.isFinal ? change.at : nil,
+                    Int64(bitPattern: change.messageID.rawValue),
+                ])
+                try update.execute()
+                guard db.changesCount == 1, var receipt = change.receipt else { continue }
+                try Self.insert(&receipt, with: insert, db: db)
+                stored.append(receipt)
+            }
+            return stored
+        }
+    }
+
+    public func insert(deliveries: [Delivery]) async throws -> [Delivery] {
+        guard !deliveries.isEmpty else { return [] }
+        return try await self.pool.write { db in
+            let insert = try Self.insertDeliveryStatement(db)
+            var stored = deliveries
+            for index in stored.indices { try Self.insert(&stored[index], with: insert, db: db) }
+            return stored
+        }
+    }
+
+    static func insertDeliveryStatement(_ db: Database) throws -> Statement {
+        try db.cachedStatement(
+            sql: "INSERT INTO delivery (account_id, kind, message_id, pdu, created_at, expires_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?)")
+    }
+
+    static func insert(_ delivery: inout Delivery, with statement: Statement, db: Database) throws {
+        var buffer = ByteBuffer()
+        try SMPPPacket(sequenceNumber: 1, pdu: .deliverSM(delivery.deliverSM)).encode(into: &buffer)
+        statement.setUncheckedArguments([
+            delivery.accountID, delivery.kind.rawValue, delivery.messageID.map { Int64(bitPattern: $0.rawValue) },
+            Data(buffer.readBytes(length: buffer.readableBytes) ?? []), delivery.createdAt, delivery.expiresAt, delivery.attempts,
+        ])
+        try statement.execute()
+        delivery.sequence = db.lastInsertedRowID
+    }
+
+    public func cancel(_ id: MessageID, accountID: String, at: Int64) async throws -> CancelOutcome {
+        try await self.pool.write { db in
+            let raw = Int64(bitPattern: id.rawValue)
+            guard let status = try String.fetchOne(db, sql: "SELECT status FROM message WHERE id = ? AND account_id = ?", arguments: [raw, accountID])
+            else { return .notFound }
+            guard status == MessageStatus.queued.rawValue else { return .tooLate }
+            try db.execute(sql: "UPDATE message SET status = 'deleted', done_at = ? WHERE id = ?", arguments: [at, raw])
+            return .cancelled
+        }
+    }
+
+    public func replace(_ id: MessageID, accountID: String, with replacement: Replacement) async throws -> Bool {
+        try await self.pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE message SET payload = ?, segments = ?, scheduled_at = ?, expires_at = ?, registered_delivery = ?
+                    WHERE id = ? AND account_id = ? AND status = 'queued'
+                    """,
+                arguments: [
+                    Data(replacement.payload), replacement.segments, replacement.scheduledAt, replacement.expiresAt,
+                    replacement.registeredDelivery.rawValue, Int64(bitPattern: id.rawValue), accountID,
+                ])
+            return db.changesCount == 1
+        }
+    }
+
+    // MARK: deliveries
+
+    public func pendingDeliveries(accountID: String, after: Int64, limit: Int) async throws -> [Delivery] {
+        try await self.pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM delivery WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?", arguments: [accountID, after, limit]
+            ).compactMap { row -> Delivery? in
+                guard let packet = try? SMPPPacket.decode(frame: ByteBuffer(bytes: row["pdu"] as Data)),
+                    case .deliverSM(let pdu) = packet.pdu
+                else { return nil }
+                return Delivery(
+                    sequence: row["seq"], accountID: row["account_id"], kind: Delivery.Kind(rawValue: row["kind"]) ?? .receipt,
+                    messageID: (row["message_id"] as Int64?).map { MessageID(rawValue: UInt64(bitPattern: $0)) }, deliverSM: pdu,
+                    createdAt: row["created_at"], expiresAt: row["expires_at"], attempts: row["attempts"])
+            }
+        }
+    }
+
+    public func completeDeliveries(_ sequences: [Int64]) async throws {
+        guard !sequences.isEmpty else { return }
+        try await self.pool.write { db in
+            let delete = try db.cachedStatement(sql: "DELETE FROM delivery WHERE seq = ?")
+            for sequence in sequences {
+                delete.setUncheckedArguments([sequence])
+                try delete.execute()
+            }
+        }
+    }
+
+    public func deleteExpiredDeliveries(before: Int64) async throws -> Int {
+        try await self.pool.write { db in
+            try db.execute(sql: "DELETE FROM delivery WHERE expires_at < ?", arguments: [before])
+            return db.changesCount
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Logging
+import NIOCore
+import SMPPCore
+import SMPPSession
+
+/// The last handler of a server connection: turns session events into delegate calls.
+final class SMPPServerConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = SessionInbound
+    typealias OutboundOut = SessionOutbound
+
+    let session: SMPPServerSession
+    let delegate: any SMPPServerDelegate
+    let registry: SMPPServer.Registry
+    let logger: Logger
+
+    init(session: SMPPServerSession, delegate: any SMPPServerDelegate, registry: SMPPServer.Registry, logger: Logger) {
+        self.session = session
+        self.delegate = delegate
+        self.registry = registry
+        self.logger = logger
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        self.logger.debug("connection", metadata: ["smpp.session": "\(self.session.id)", "smpp.peer": "\(self.session.peer.map { "\($0)" } ?? "?")"])
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.registry.remove(self.session)
+        self.delegate.sessionClosed(self.session)
+        self.logger.debug("closed", metadata: ["smpp.session": "\(self.session.id)"])
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch self.unwrapInboundIn(data) {
+        case .authenticate(let type, let bind, let sequence):
+            let request = BindRequest(type: type, bind: bind, peer: self.session.peer, tls: self.session.tls)
+            let session = self.session
+            let delegate = self.delegate
+            let logger = self.logger
+            Task {
+                let verdict = await delegate.authenticate(request, session: session)
+                switch verdict {
+                case .accept(let systemID, let principal):
+                    session.accepted(systemID: bind.systemID, principal: principal)
+                    logger.info(
+                        "bound", metadata: ["smpp.session": "\(session.id)", "smpp.system_id": "\(bind.systemID)", "smpp.bind": "\(type)"])
+                    session.channel.writeAndFlush(SessionOutbound.acceptBind(sequenceNumber: sequence, systemID: systemID), promise: nil)
+                case .reject(let status):
+                    logger.notice(
+                        "bind refused",
+                        metadata: ["smpp.session": "\(session.id)", "smpp.system_id": "\(bind.systemID)", "smpp.status": "\(status)"])
+                    session.channel.writeAndFlush(SessionOutbound.rejectBind(sequenceNumber: sequence, status: status), promise: nil)
+                }
+            }
+        case .bound(let type):
+            self.session.markBound(type)
+            self.delegate.sessionBound(self.session)
+        case .request(let packet):
+            self.delegate.received(packet, on: self.session)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        self.logger.debug("connection error", metadata: ["smpp.session": "\(self.session.id)", "error": "\(error)"])
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import Glibc
+import GatewayApp
+import Logging
+
+/// `shortwave serve`: the gateway, with embedded defaults and no configuration needed.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the gateway: SMPP on 2775, SMPP over TLS on 2776, data in ./shortwave-data.",
+        discussion: """
+            With no configuration it creates ./shortwave-data/ (an SQLite database and a self-signed \
+            TLS certificate), a demo account whose credentials it prints once, and routes every \
+            message to the built-in carrier simulator, which delivers it and sends a receipt.
+
+            Settings come from the defaults, then a JSON file (--config), then SHORTWAVE_* \
+            environment variables (SHORTWAVE_DATA_DIR, SHORTWAVE_SMPP_PORT, SHORTWAVE_SMPP_TLS_PORT, \
+            SHORTWAVE_HTTP_PORT, SHORTWAVE_SMPP_HOST, SHORTWAVE_NODE_ID, SHORTWAVE_LOG_LEVEL, \
+            SHORTWAVE_FULL_SYNC, SHORTWAVE_SIMULATOR_DELAY_MS…), then these flags.
+            """
+    )
+
+    @Option(help: "A JSON configuration file.")
+    var config: String?
+
+    @Option(help: "Where the database and certificate live (default ./shortwave-data).")
+    var dataDir: String?
+
+    @Option(help: "Address the SMPP listeners bind to (default 0.0.0.0).")
+    var smppHost: String?
+
+    @Option(help: "SMPP port (default 2775; 0 picks a free one).")
+    var smppPort: Int?
+
+    @Option(help: "SMPP over TLS port (default 2776; -1 turns the TLS listener off).")
+    var smppTlsPort: Int?
+
+    @Option(help: "HTTP port (default 8080; reserved for the HTTP API).")
+    var httpPort: Int?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical (default info).")
+    var logLevel: String?
+
+    func run() async throws {
+        var configuration = GatewayConfiguration()
+        do {
+            if let config { configuration = try GatewayConfiguration.load(file: config) }
+            try configuration.applyEnvironment(ProcessInfo.processInfo.environment)
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
+        if let dataDir { configuration.dataDirectory = dataDir }
+        if let smppHost { configuration.smpp.host = smppHost }
+        if let smppPort { configuration.smpp.port = smppPort }
+        if let smppTlsPort { configuration.smpp.tlsPort = smppTlsPort }
+        if let httpPort { configuration.http.port = httpPort }
+        if let logLevel { configuration.logLevel = logLevel }
+        do {
+            try configuration.validate()
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
+
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "shortwave")
+        let application = GatewayApplication(configuration: configuration, logger: logger)
+        let prepared: GatewayApplication.Prepared
+        do {
+            prepared = try await application.prepare()
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write("error: \(error.description)\n")
+            throw ExitCode(1)
+        }
+        if let line = prepared.demoAccountLine {
+            // Straight to fd 1 so that a script reading a pipe sees it at once.
+            let text = line + "\n"
+            var bytes = Array(text.utf8)
+            _ = Glibc.write(1, &bytes, bytes.count)
+        }
+        do {
+            try await application.run(prepared)
+        } catch {
+            FileHandle.standardError.write("error: \(error)\n")
+            throw ExitCode(1)
+        }
+    }
+}
