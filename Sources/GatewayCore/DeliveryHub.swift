@@ -71,6 +71,7 @@ final class DeliveryHub: Sendable {
             if queue.targets.isEmpty {
                 // Nobody to send to: the store keeps what is owed; in-flight ones come back as failures.
                 for delivery in queue.pending { queue.known.remove(delivery.sequence) }
+                for (delivery, _) in queue.retry { queue.known.remove(delivery.sequence) }
                 queue.pending.removeAll()
                 queue.retry.removeAll()
                 queue.loadedThrough = 0

@@ -62,6 +62,15 @@ final class SMPPServerConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// Backpressure (DESIGN.md rule 3): an ESME that does not read what we write stops being
+    /// read, so its submits wait in its own socket rather than in our memory.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        let writable = context.channel.isWritable
+        context.channel.setOption(ChannelOptions.autoRead, value: writable).whenFailure { _ in }
+        if writable { context.read() }
+        context.fireChannelWritabilityChanged()
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         self.logger.debug("connection error", metadata: ["smpp.session": "\(self.session.id)", "error": "\(error)"])
         context.close(promise: nil)
