@@ -183,11 +183,11 @@ final class ReceiverTarget: DeliveryTarget {
         self.window = window
     }
 
-    func deliver(_ delivery: Delivery, completion: @escaping @Sendable (Bool) -> Void) {
-        self.session.send(.deliverSM(delivery.deliverSM)).whenComplete { result in
+    func deliver(_ deliveries: [Delivery], completion: @escaping @Sendable (Delivery, Bool) -> Void) {
+        self.session.send(deliveries.map { .deliverSM($0.deliverSM) }) { index, result in
             switch result {
-            case .success(let response): completion(response.status == .ok)
-            case .failure: completion(false)
+            case .success(let response): completion(deliveries[index], response.status == .ok)
+            case .failure: completion(deliveries[index], false)
             }
         }
     }

@@ -91,6 +91,19 @@ public struct CarrierSimulator: Sendable {
 
     /// The MO reply `message` triggers, if any.
     public func reply(to message: Message) -> String? {
+        guard !self.configuration.replies.isEmpty else { return nil }
+        // Letters and digits are the same octets in GSM 03.38 (unpacked), ASCII and Latin-1: most
+        // messages are ruled out without decoding them.
+        if !message.esmClass.udhi, [0x00, 0x01, 0x03].contains(message.dataCoding.rawValue) {
+            let matches = self.configuration.replies.contains { reply in
+                let keyword = Array(reply.keyword.uppercased().utf8)
+                return message.payload.count >= keyword.count
+                    && zip(message.payload, keyword).allSatisfy { octet, letter in
+                        (octet >= 0x61 && octet <= 0x7A ? octet - 0x20 : octet) == letter
+                    }
+            }
+            if !matches { return nil }
+        }
         guard let text = message.text?.uppercased() else { return nil }
         return self.configuration.replies.first { text.hasPrefix($0.keyword.uppercased()) }?.text
     }

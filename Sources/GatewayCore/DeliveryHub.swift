@@ -6,8 +6,9 @@ public protocol DeliveryTarget: AnyObject, Sendable {
     var accountID: String { get }
     /// Deliveries this target may have unanswered at once.
     var window: Int { get }
-    /// Sends one; `completion(true)` when the customer acknowledged it (deliver_sm_resp OK).
-    func deliver(_ delivery: Delivery, completion: @escaping @Sendable (Bool) -> Void)
+    /// Sends these (in order, together); `completion(delivery, true)` for each the customer
+    /// acknowledged (deliver_sm_resp OK), `false` for each refused or lost.
+    func deliver(_ deliveries: [Delivery], completion: @escaping @Sendable (Delivery, Bool) -> Void)
 }
 
 /// The deliveries owed to each account, spread over its bound receivers with no more than each
@@ -19,7 +20,9 @@ final class DeliveryHub: Sendable {
         var inFlight: Int
     }
 
-    struct Queue {
+    /// A class so that the hub mutates it in place under its lock (a struct in the dictionary
+    /// would be copied, pending buffer and all, on every change).
+    final class Queue {
         var pending = CircularBuffer<Delivery>()
         var targets: [ObjectIdentifier: Slot] = [:]
         var rotation: [ObjectIdentifier] = []
@@ -29,24 +32,30 @@ final class DeliveryHub: Sendable {
         /// Something owed was left in the store only (memory was full, or a load was under way).
         var incomplete = true
         var loading = false
+        /// Stored while a load was reading: merged after it (the load may or may not have seen them).
+        var arrivals: [Delivery] = []
+        var arrivalsOverflowed = false
         /// Sequences pending or in flight, so a reload never sends one twice.
         var known = Set<Int64>()
         var retry: [(Delivery, Int64)] = []
     }
 
     let capacity: Int
+    /// Most deliveries one load from the store returns (the store's `limit`).
+    let pageSize: Int
     let retryDelayMilliseconds: Int64
     private let queues = Mutex<[String: Queue]>([:])
     /// Called when an account's memory should be refilled from the store.
-    private let load: @Sendable (_ accountID: String, _ after: Int64) async -> [Delivery]
+    private let load: @Sendable (_ accountID: String, _ after: Int64, _ limit: Int) async -> [Delivery]
     /// Called with each acknowledged delivery.
     private let acknowledged: @Sendable (Delivery) -> Void
 
     init(
-        capacity: Int = 20_000, retryDelayMilliseconds: Int64 = 2_000,
-        load: @escaping @Sendable (String, Int64) async -> [Delivery], acknowledged: @escaping @Sendable (Delivery) -> Void
+        capacity: Int = 20_000, pageSize: Int = 5_000, retryDelayMilliseconds: Int64 = 2_000,
+        load: @escaping @Sendable (String, Int64, Int) async -> [Delivery], acknowledged: @escaping @Sendable (Delivery) -> Void
     ) {
         self.capacity = capacity
+        self.pageSize = pageSize
         self.retryDelayMilliseconds = retryDelayMilliseconds
         self.load = load
         self.acknowledged = acknowledged
@@ -55,8 +64,10 @@ final class DeliveryHub: Sendable {
     func attach(_ target: any DeliveryTarget) {
         self.queues.withLock { queues in
             let id = ObjectIdentifier(target)
-            queues[target.accountID, default: Queue()].targets[id] = Slot(target: target, inFlight: 0)
-            queues[target.accountID]!.rotation.append(id)
+            let queue = queues[target.accountID] ?? Queue()
+            queues[target.accountID] = queue
+            queue.targets[id] = Slot(target: target, inFlight: 0)
+            queue.rotation.append(id)
         }
         self.refill(target.accountID)
         self.pump(target.accountID)
@@ -65,7 +76,7 @@ final class DeliveryHub: Sendable {
     func detach(_ target: any DeliveryTarget) {
         self.queues.withLock { queues in
             let id = ObjectIdentifier(target)
-            guard var queue = queues[target.accountID] else { return }
+            guard let queue = queues[target.accountID] else { return }
             queue.targets[id] = nil
             queue.rotation.removeAll { $0 == id }
             if queue.targets.isEmpty {
@@ -77,7 +88,6 @@ final class DeliveryHub: Sendable {
                 queue.loadedThrough = 0
                 queue.incomplete = true
             }
-            queues[target.accountID] = queue
         }
     }
 
@@ -86,9 +96,11 @@ final class DeliveryHub: Sendable {
         var accounts = Set<String>()
         self.queues.withLock { queues in
             for delivery in deliveries {
-                guard var queue = queues[delivery.accountID], !queue.targets.isEmpty else { continue }
+                guard let queue = queues[delivery.accountID], !queue.targets.isEmpty else { continue }
                 if delivery.sequence <= queue.loadedThrough { continue }  // a refill already has it
-                if queue.loading || queue.incomplete || queue.pending.count >= self.capacity {
+                if queue.loading {
+                    if queue.arrivals.count < self.capacity { queue.arrivals.append(delivery) } else { queue.arrivalsOverflowed = true }
+                } else if queue.incomplete || queue.pending.count >= self.capacity {
                     queue.incomplete = true
                 } else {
                     queue.pending.append(delivery)
@@ -96,7 +108,6 @@ final class DeliveryHub: Sendable {
                     queue.loadedThrough = delivery.sequence
                     accounts.insert(delivery.accountID)
                 }
-                queues[delivery.accountID] = queue
             }
         }
         for account in accounts { self.pump(account) }
@@ -108,49 +119,58 @@ final class DeliveryHub: Sendable {
         var refills: [String] = []
         var pumps: [String] = []
         self.queues.withLock { queues in
-            for (account, var queue) in queues where !queue.targets.isEmpty {
+            for (account, queue) in queues where !queue.targets.isEmpty {
                 let due = queue.retry.filter { $0.1 <= now }
                 if !due.isEmpty {
                     queue.retry.removeAll { $0.1 <= now }
                     for (delivery, _) in due { queue.pending.append(delivery) }
                     pumps.append(account)
                 }
-                if queue.pending.isEmpty, !queue.loading { refills.append(account) }
-                queues[account] = queue
+                if queue.incomplete, !queue.loading { refills.append(account) }
             }
         }
-        for account in refills { self.refill(account, force: true) }
+        for account in refills { self.refill(account) }
         for account in pumps { self.pump(account) }
     }
 
-    private func refill(_ accountID: String, force: Bool = false) {
+    private func refill(_ accountID: String) {
         let after: Int64? = self.queues.withLock { queues in
-            guard var queue = queues[accountID], !queue.targets.isEmpty, !queue.loading,
-                force || queue.incomplete, queue.pending.count < self.capacity / 2
+            guard let queue = queues[accountID], !queue.targets.isEmpty, !queue.loading,
+                queue.incomplete, queue.pending.count < self.capacity / 2
             else { return nil }
             queue.loading = true
-            queue.incomplete = false
-            queues[accountID] = queue
+            queue.arrivals = []
+            queue.arrivalsOverflowed = false
             return queue.loadedThrough
         }
         guard let after else { return }
         Task {
-            let loaded = await self.load(accountID, after)
+            let loaded = await self.load(accountID, after, self.pageSize)
             let again = self.queues.withLock { queues -> Bool in
-                guard var queue = queues[accountID] else { return false }
+                guard let queue = queues[accountID] else { return false }
                 queue.loading = false
                 guard !queue.targets.isEmpty else {
-                    queues[accountID] = queue
                     return false
                 }
-                for delivery in loaded where !queue.known.contains(delivery.sequence) {
+                for delivery in loaded where delivery.sequence > queue.loadedThrough && !queue.known.contains(delivery.sequence) {
                     queue.pending.append(delivery)
                     queue.known.insert(delivery.sequence)
+                    queue.loadedThrough = delivery.sequence
                 }
-                if let last = loaded.last { queue.loadedThrough = max(queue.loadedThrough, last.sequence) }
-                let full = loaded.count >= self.capacity / 2
-                if full { queue.incomplete = true }
-                queues[accountID] = queue
+                let everything = loaded.count < self.pageSize
+                if everything && !queue.arrivalsOverflowed {
+                    // The load read all that was stored; what arrived meanwhile follows it.
+                    for delivery in queue.arrivals where delivery.sequence > queue.loadedThrough && !queue.known.contains(delivery.sequence) {
+                        queue.pending.append(delivery)
+                        queue.known.insert(delivery.sequence)
+                        queue.loadedThrough = delivery.sequence
+                    }
+                    queue.incomplete = false
+                } else {
+                    queue.incomplete = true
+                }
+                queue.arrivals = []
+                queue.arrivalsOverflowed = false
                 return queue.incomplete && queue.pending.count < self.capacity / 2
             }
             self.pump(accountID)
@@ -160,9 +180,9 @@ final class DeliveryHub: Sendable {
 
     /// Hands pending deliveries to targets with room in their window.
     func pump(_ accountID: String) {
-        var sends: [(any DeliveryTarget, Delivery)] = []
+        var sends: [ObjectIdentifier: (target: any DeliveryTarget, deliveries: [Delivery])] = [:]
         self.queues.withLock { queues in
-            guard var queue = queues[accountID], !queue.rotation.isEmpty else { return }
+            guard let queue = queues[accountID], !queue.rotation.isEmpty else { return }
             var stalled = 0
             while !queue.pending.isEmpty, stalled < queue.rotation.count {
                 let id = queue.rotation[queue.next % queue.rotation.count]
@@ -175,13 +195,12 @@ final class DeliveryHub: Sendable {
                 let delivery = queue.pending.removeFirst()
                 slot.inFlight += 1
                 queue.targets[id] = slot
-                sends.append((slot.target, delivery))
+                sends[id, default: (slot.target, [])].deliveries.append(delivery)
             }
-            queues[accountID] = queue
         }
-        for (target, delivery) in sends {
-            target.deliver(delivery) { [weak target] ok in
-                self.completed(delivery, target: target.map(ObjectIdentifier.init), ok: ok)
+        for (id, send) in sends {
+            send.target.deliver(send.deliveries) { delivery, ok in
+                self.completed(delivery, target: id, ok: ok)
             }
         }
         if !sends.isEmpty { self.refill(accountID) }
@@ -190,7 +209,7 @@ final class DeliveryHub: Sendable {
     private func completed(_ delivery: Delivery, target: ObjectIdentifier?, ok: Bool) {
         let account = delivery.accountID
         self.queues.withLock { queues in
-            guard var queue = queues[account] else { return }
+            guard let queue = queues[account] else { return }
             if let target, var slot = queue.targets[target] {
                 slot.inFlight -= 1
                 queue.targets[target] = slot
@@ -204,7 +223,6 @@ final class DeliveryHub: Sendable {
                 again.attempts += 1
                 queue.retry.append((again, wallClockMilliseconds() + self.retryDelayMilliseconds))
             }
-            queues[account] = queue
         }
         if ok { self.acknowledged(delivery) }
         self.pump(account)

@@ -42,9 +42,13 @@ public final class Gateway: Service, Sendable {
         var completion: @Sendable (Result<[Message], Refused>) -> Void
     }
 
-    enum Outgoing: Sendable {
+    /// Everything the writer commits: new messages, status changes with their receipts, MO,
+    /// and acknowledged deliveries — one transaction per turn of the writer loop.
+    enum Work: Sendable {
+        case submit(PendingSubmit)
         case status(StatusChange)
         case delivery(Delivery)
+        case acknowledged(Int64)
     }
 
     public let configuration: Configuration
@@ -54,9 +58,12 @@ public final class Gateway: Service, Sendable {
     let validation: SubmitValidation
     let simulator: CarrierSimulator
     let logger: Logger
-    let submits = Batcher<PendingSubmit>()
-    let outgoing = Batcher<Outgoing>()
-    let acknowledgements = Batcher<Int64>()
+    let work = Batcher<Work>()
+    /// Committed messages on their way to the route.
+    let dispatches = Batcher<[Message]>()
+    let receiptDates = ReceiptDateCache()
+    /// Submits handed to the writer and not yet committed (ESME_RMSGQFUL beyond the maximum).
+    let pendingSubmits = Atomic<Int>(0)
     let scheduled = Mutex<[Message]>([])
     let hub: DeliveryHub
     /// Messages below this id were stored before this run started (and may need dispatching).
@@ -71,17 +78,17 @@ public final class Gateway: Service, Sendable {
         self.simulator = CarrierSimulator(configuration: configuration.simulator)
         self.logger = logger
         self.firstIDOfThisRun = self.ids.next()
-        let acknowledgements = self.acknowledgements
+        let work = self.work
         self.hub = DeliveryHub(
-            load: { [logger] account, after in
+            load: { [logger] account, after, limit in
                 do {
-                    return try await store.pendingDeliveries(accountID: account, after: after, limit: 10_000)
+                    return try await store.pendingDeliveries(accountID: account, after: after, limit: limit)
                 } catch {
                     logger.error("could not load deliveries", metadata: ["account": "\(account)", "error": "\(error)"])
                     return []
                 }
             },
-            acknowledged: { delivery in acknowledgements.append(delivery.sequence) })
+            acknowledged: { delivery in work.append(.acknowledged(delivery.sequence)) })
     }
 
     // MARK: accepting
@@ -120,8 +127,11 @@ public final class Gateway: Service, Sendable {
         }
         let segments = messages.reduce(0) { $0 + $1.segments }
         guard self.accounts.admit(accountID: account.id, segments: segments) else { return completion(.failure(Refused(.throttled))) }
-        guard self.submits.count < self.configuration.maximumPendingSubmits else { return completion(.failure(Refused(.messageQueueFull))) }
-        self.submits.append(PendingSubmit(messages: messages, completion: completion))
+        guard self.pendingSubmits.load(ordering: .relaxed) < self.configuration.maximumPendingSubmits else {
+            return completion(.failure(Refused(.messageQueueFull)))
+        }
+        self.pendingSubmits.add(1, ordering: .relaxed)
+        self.work.append(.submit(PendingSubmit(messages: messages, completion: completion)))
     }
 
     /// Checks fields without storing anything (submit_multi's per-destination answers).
@@ -183,79 +193,63 @@ public final class Gateway: Service, Sendable {
 
     public func run() async throws {
         await withDiscardingTaskGroup { group in
-            group.addTask { await self.commitLoop() }
-            group.addTask { await self.outgoingLoop() }
-            group.addTask { await self.acknowledgementLoop() }
+            group.addTask { await self.writerLoop() }
+            group.addTask { await self.dispatchLoop() }
             group.addTask { await self.resumeFromStore() }
             group.addTask { await self.sweepLoop() }
             try? await gracefulShutdown()
-            // The SMPP server (started after this service) has quiesced by now: drain in order.
-            self.submits.close()
+            // The SMPP server (started after this service) has quiesced by now: drain and stop.
+            self.work.close()
+            self.dispatches.close()
         }
     }
 
-    /// Group commit: whatever waits goes in one transaction; answers follow the commit.
-    func commitLoop() async {
-        while let batch = await self.submits.next(maximum: self.configuration.commitBatch) {
-            let messages = batch.flatMap(\.messages)
+    /// Group commit: whatever work waits goes into one transaction; then submits are answered,
+    /// stored messages dispatched and stored deliveries handed to receivers.
+    func writerLoop() async {
+        while let batch = await self.work.next(maximum: self.configuration.commitBatch) {
+            var write = WriteBatch()
+            var submits: [PendingSubmit] = []
+            for item in batch {
+                switch item {
+                case .submit(let pending):
+                    submits.append(pending)
+                    write.messages.append(contentsOf: pending.messages)
+                case .status(let change): write.changes.append(change)
+                case .delivery(let delivery): write.deliveries.append(delivery)
+                case .acknowledged(let sequence): write.acknowledged.append(sequence)
+                }
+            }
             var attempt = 0
             while true {
                 do {
-                    try await self.store.insert(messages)
-                    for pending in batch { pending.completion(.success(pending.messages)) }
-                    self.dispatch(messages)
+                    let stored = try await self.store.write(write)
+                    self.pendingSubmits.subtract(submits.count, ordering: .relaxed)
+                    for pending in submits { pending.completion(.success(pending.messages)) }
+                    self.hub.enqueue(stored)
+                    // Dispatch runs beside the next commit, not before it.
+                    if !write.messages.isEmpty { self.dispatches.append(write.messages) }
                     break
                 } catch {
                     attempt += 1
-                    self.logger.error("commit failed", metadata: ["messages": "\(messages.count)", "attempt": "\(attempt)", "error": "\(error)"])
-                    if attempt >= 3 {
-                        for pending in batch { pending.completion(.failure(Refused(.systemError))) }
-                        break
+                    self.logger.error(
+                        "commit failed", metadata: ["messages": "\(write.messages.count)", "attempt": "\(attempt)", "error": "\(error)"])
+                    if attempt >= 3, !submits.isEmpty {
+                        // Refuse the new messages (the customer may retry), keep the rest.
+                        self.pendingSubmits.subtract(submits.count, ordering: .relaxed)
+                        for pending in submits { pending.completion(.failure(Refused(.systemError))) }
+                        submits = []
+                        write.messages = []
                     }
-                    try? await Task.sleep(for: .milliseconds(50 * attempt))
+                    try? await Task.sleep(for: .milliseconds(min(1_000, 50 * attempt)))
                 }
             }
         }
-        self.outgoing.close()
     }
 
-    /// Status changes (with their receipts) and MO, committed in groups, then handed to receivers.
-    func outgoingLoop() async {
-        while let batch = await self.outgoing.next(maximum: self.configuration.commitBatch) {
-            var changes: [StatusChange] = []
-            var deliveries: [Delivery] = []
-            for item in batch {
-                switch item {
-                case .status(let change): changes.append(change)
-                case .delivery(let delivery): deliveries.append(delivery)
-                }
-            }
-            while true {
-                do {
-                    var stored = changes.isEmpty ? [] : try await self.store.apply(changes)
-                    changes = []
-                    if !deliveries.isEmpty { stored += try await self.store.insert(deliveries: deliveries) }
-                    deliveries = []
-                    self.hub.enqueue(stored)
-                    break
-                } catch {
-                    // Never dropped: the message keeps its status in the store until this succeeds.
-                    self.logger.error("status commit failed; retrying", metadata: ["error": "\(error)"])
-                    try? await Task.sleep(for: .milliseconds(200))
-                }
-            }
-        }
-        self.acknowledgements.close()
-    }
-
-    func acknowledgementLoop() async {
-        while let batch = await self.acknowledgements.next(maximum: 16_384) {
-            do {
-                try await self.store.completeDeliveries(batch)
-            } catch {
-                // Sent again later: receivers see a duplicate rather than a loss.
-                self.logger.error("could not record acknowledged deliveries", metadata: ["error": "\(error)"])
-            }
+    func dispatchLoop() async {
+        while let batches = await self.dispatches.next(maximum: 64) {
+            for messages in batches { self.dispatch(messages) }
         }
     }
 
@@ -302,7 +296,7 @@ public final class Gateway: Service, Sendable {
     // MARK: dispatch (the carrier simulator)
 
     func dispatch(_ messages: [Message], now: Int64 = wallClockMilliseconds()) {
-        var changes: [Outgoing] = []
+        var changes: [Work] = []
         changes.reserveCapacity(messages.count)
         var later: [Message] = []
         for message in messages {
@@ -325,12 +319,12 @@ public final class Gateway: Service, Sendable {
         guard !changes.isEmpty else { return }
         let delay = self.configuration.simulator.delayMilliseconds
         if delay <= 0 {
-            self.outgoing.append(contentsOf: changes)
+            self.work.append(contentsOf: changes)
         } else {
-            let outgoing = self.outgoing
+            let work = self.work
             Task {
                 try? await Task.sleep(for: .milliseconds(delay))
-                outgoing.append(contentsOf: changes)
+                work.append(contentsOf: changes)
             }
         }
     }
@@ -345,15 +339,25 @@ public final class Gateway: Service, Sendable {
     /// The deliver_sm that reports `status` to the customer: Appendix B text with our id, and
     /// receipted_message_id, message_state and (on error) network_error_code.
     func receipt(for message: Message, status: MessageStatus, error: Int, at: Int64, intermediate: Bool) -> Delivery {
-        let text = DeliveryReceipt(
-            id: message.id.description, state: status.messageState,
-            submitDate: ReceiptDate(SMPPTime.AbsoluteTime(secondsSince1970: message.submittedAt / 1000)),
-            doneDate: ReceiptDate(SMPPTime.AbsoluteTime(secondsSince1970: at / 1000)),
-            error: Self.threeDigits(error), text: Self.printable(message.text ?? ""))
+        // Appendix B, as DeliveryReceipt.formatted writes it, built without intermediate strings.
+        let state = status.messageState
+        var text = "id:"
+        text.reserveCapacity(120)
+        text += message.id.description
+        text += state == .delivered ? " sub:001 dlvrd:001 submit date:" : " sub:001 dlvrd:000 submit date:"
+        text += self.receiptDates.text(milliseconds: message.submittedAt)
+        text += " done date:"
+        text += self.receiptDates.text(milliseconds: at)
+        text += " stat:"
+        text += state.receiptStat
+        text += " err:"
+        text += Self.threeDigits(error)
+        text += " Text:"
+        text += Self.printable(message.textPrefix(20) ?? "")
         var pdu = DeliverSM(
             source: message.destination, destination: message.source,
             esmClass: ESMClass(type: intermediate ? .intermediateDeliveryNotification : .smscDeliveryReceipt),
-            shortMessage: ByteBuffer(string: text.formatted))
+            shortMessage: ByteBuffer(string: text))
         pdu.tlvs.receiptedMessageID = message.id.description
         pdu.tlvs.messageState = status.messageState
         if error != 0 { pdu.tlvs.networkErrorCode = NetworkErrorCode(networkType: 3, errorCode: UInt16(clamping: error)) }
@@ -382,5 +386,18 @@ public final class Gateway: Service, Sendable {
     /// The receipt's `Text:` stays in printable ASCII whatever the message was written in.
     static func printable(_ text: String) -> String {
         String(String.UnicodeScalarView(text.unicodeScalars.prefix(20).map { (0x20...0x7E).contains($0.value) ? $0 : "?" }))
+    }
+}
+
+/// `YYMMDDhhmm` for receipt dates, remembered for the current minute (most receipts share it).
+final class ReceiptDateCache: Sendable {
+    private let last = Mutex<(minute: Int64, text: String)>((-1, ""))
+
+    func text(milliseconds: Int64) -> String {
+        let minute = milliseconds / 60_000
+        if let cached = self.last.withLock({ $0.minute == minute ? $0.text : nil }) { return cached }
+        let text = ReceiptDate(SMPPTime.AbsoluteTime(secondsSince1970: minute * 60)).smppString
+        self.last.withLock { $0 = (minute, text) }
+        return text
     }
 }

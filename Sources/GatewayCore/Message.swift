@@ -80,6 +80,20 @@ public struct Message: Sendable, Hashable {
     }
 }
 
+extension Message {
+    /// The first characters of the text (a receipt's `Text:`), decoding no more than needed.
+    public func textPrefix(_ characters: Int) -> String? {
+        var octets = self.payload[...]
+        if self.esmClass.udhi, let length = octets.first, Int(length) + 1 <= octets.count {
+            octets = octets.dropFirst(Int(length) + 1)
+        }
+        let perCharacter = self.dataCoding.alphabet == .ucs2 ? 4 : 2  // room for surrogates and GSM escapes
+        octets = octets.prefix(characters * perCharacter)
+        if self.dataCoding.alphabet == .ucs2, octets.count % 2 == 1 { octets = octets.dropLast() }
+        return SMSText.decode(ByteBuffer(bytes: octets), dataCoding: self.dataCoding).map { String($0.prefix(characters)) }
+    }
+}
+
 extension TLVList {
     /// The TLVs as wire octets (tag, length, value each), for storage.
     public var storedOctets: [UInt8] {

@@ -80,6 +80,27 @@ public struct Replacement: Sendable, Hashable {
     }
 }
 
+/// One transaction's worth of writes (the gateway's group commit).
+public struct WriteBatch: Sendable {
+    /// New messages to insert.
+    public var messages: [Message] = []
+    /// Status changes (applied after the inserts), each only if its message is not final.
+    public var changes: [StatusChange] = []
+    /// Deliveries of no status change (MO).
+    public var deliveries: [Delivery] = []
+    /// Deliveries the customer acknowledged, to remove.
+    public var acknowledged: [Int64] = []
+
+    public init(messages: [Message] = [], changes: [StatusChange] = [], deliveries: [Delivery] = [], acknowledged: [Int64] = []) {
+        self.messages = messages
+        self.changes = changes
+        self.deliveries = deliveries
+        self.acknowledged = acknowledged
+    }
+
+    public var isEmpty: Bool { self.messages.isEmpty && self.changes.isEmpty && self.deliveries.isEmpty && self.acknowledged.isEmpty }
+}
+
 /// Where accepted messages, their status and the deliveries owed live. Every call is one
 /// transaction; implementations never block an event loop (DESIGN.md: SQLite embedded,
 /// PostgreSQL for several nodes).
@@ -90,6 +111,9 @@ public protocol MessageStore: Sendable {
 
     /// Stores new messages in one transaction: when this returns they are durable.
     func insert(_ messages: [Message]) async throws
+    /// All of `batch` in one transaction; returns the deliveries stored (receipts of applied
+    /// changes, then MO), with their sequence numbers.
+    func write(_ batch: WriteBatch) async throws -> [Delivery]
     func message(_ id: MessageID) async throws -> Message?
     /// Applies status changes in one transaction, each only if its message exists and is not
     /// final; returns the receipts of the applied ones, stored, with their sequence numbers.
@@ -107,4 +131,15 @@ public protocol MessageStore: Sendable {
     func completeDeliveries(_ sequences: [Int64]) async throws
     /// Drops deliveries that expired before `before`; returns how many.
     func deleteExpiredDeliveries(before: Int64) async throws -> Int
+}
+
+extension MessageStore {
+    /// One call after another: for stores without a single-transaction form.
+    public func write(_ batch: WriteBatch) async throws -> [Delivery] {
+        try await self.insert(batch.messages)
+        var stored = try await self.apply(batch.changes)
+        stored += try await self.insert(deliveries: batch.deliveries)
+        try await self.completeDeliveries(batch.acknowledged)
+        return stored
+    }
 }

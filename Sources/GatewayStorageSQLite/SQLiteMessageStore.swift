@@ -121,7 +121,22 @@ public final class SQLiteMessageStore: MessageStore {
 
     public func insert(_ messages: [Message]) async throws {
         guard !messages.isEmpty else { return }
-        try await self.pool.write { db in
+        try await self.pool.write { db in try Self.insert(messages, db: db) }
+    }
+
+    public func write(_ batch: WriteBatch) async throws -> [Delivery] {
+        guard !batch.isEmpty else { return [] }
+        return try await self.pool.write { db in
+            try Self.insert(batch.messages, db: db)
+            var stored = try Self.apply(batch.changes, db: db)
+            stored += try Self.insert(deliveries: batch.deliveries, db: db)
+            try Self.complete(batch.acknowledged, db: db)
+            return stored
+        }
+    }
+
+    static func insert(_ messages: [Message], db: Database) throws {
+            guard !messages.isEmpty else { return }
             let statement = try db.cachedStatement(
                 sql: """
                     INSERT INTO message (id, account_id, ingress, service_type, source_addr, source_ton, source_npi,
@@ -130,18 +145,34 @@ public final class SQLiteMessageStore: MessageStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             for message in messages {
-                statement.setUncheckedArguments([
-                    Int64(bitPattern: message.id.rawValue), message.accountID, message.ingress.rawValue, message.serviceType,
-                    message.source.address, message.source.ton.rawValue, message.source.npi.rawValue,
-                    message.destination.address, message.destination.ton.rawValue, message.destination.npi.rawValue,
-                    message.esmClass.rawValue, message.protocolID, message.priority, message.registeredDelivery.rawValue,
-                    message.dataCoding.rawValue, Data(message.payload), Data(message.tlvs.storedOctets), message.segments,
-                    message.status.rawValue, message.errorCode, message.submittedAt, message.doneAt, message.scheduledAt,
-                    message.expiresAt, message.clientReference,
-                ])
-                try statement.execute()
+                var row = RawRow(statement)
+                row.int(Int64(bitPattern: message.id.rawValue))
+                row.text(message.accountID)
+                row.text(message.ingress.rawValue)
+                row.text(message.serviceType)
+                row.text(message.source.address)
+                row.int(message.source.ton.rawValue)
+                row.int(message.source.npi.rawValue)
+                row.text(message.destination.address)
+                row.int(message.destination.ton.rawValue)
+                row.int(message.destination.npi.rawValue)
+                row.int(message.esmClass.rawValue)
+                row.int(message.protocolID)
+                row.int(message.priority)
+                row.int(message.registeredDelivery.rawValue)
+                row.int(message.dataCoding.rawValue)
+                row.blob(message.payload)
+                row.blob(message.tlvs.isEmpty ? [] : message.tlvs.storedOctets)
+                row.int(message.segments)
+                row.text(message.status.rawValue)
+                row.int(message.errorCode)
+                row.int(message.submittedAt)
+                row.int(message.doneAt)
+                row.int(message.scheduledAt)
+                row.int(message.expiresAt)
+                row.text(message.clientReference)
+                try row.execute(db)
             }
-        }
     }
 
     public func message(_ id: MessageID) async throws -> Message? {
@@ -176,33 +207,40 @@ public final class SQLiteMessageStore: MessageStore {
 
     public func apply(_ changes: [StatusChange]) async throws -> [Delivery] {
         guard !changes.isEmpty else { return [] }
-        return try await self.pool.write { db in
+        return try await self.pool.write { db in try Self.apply(changes, db: db) }
+    }
+
+    static func apply(_ changes: [StatusChange], db: Database) throws -> [Delivery] {
+            guard !changes.isEmpty else { return [] }
             let update = try db.cachedStatement(
                 sql: "UPDATE message SET status = ?, error_code = ?, done_at = ? WHERE id = ? AND status NOT IN (\(Self.finalStatuses))")
             let insert = try Self.insertDeliveryStatement(db)
             var stored: [Delivery] = []
             for change in changes {
-                update.setUncheckedArguments([
-                    change.status.rawValue, change.errorCode, change.status.isFinal ? change.at : nil,
-                    Int64(bitPattern: change.messageID.rawValue),
-                ])
-                try update.execute()
+                var row = RawRow(update)
+                row.text(change.status.rawValue)
+                row.int(change.errorCode)
+                row.int(change.status.isFinal ? change.at : nil)
+                row.int(Int64(bitPattern: change.messageID.rawValue))
+                try row.execute(db)
                 guard db.changesCount == 1, var receipt = change.receipt else { continue }
                 try Self.insert(&receipt, with: insert, db: db)
                 stored.append(receipt)
             }
             return stored
-        }
     }
 
     public func insert(deliveries: [Delivery]) async throws -> [Delivery] {
         guard !deliveries.isEmpty else { return [] }
-        return try await self.pool.write { db in
-            let insert = try Self.insertDeliveryStatement(db)
-            var stored = deliveries
-            for index in stored.indices { try Self.insert(&stored[index], with: insert, db: db) }
-            return stored
-        }
+        return try await self.pool.write { db in try Self.insert(deliveries: deliveries, db: db) }
+    }
+
+    static func insert(deliveries: [Delivery], db: Database) throws -> [Delivery] {
+        guard !deliveries.isEmpty else { return [] }
+        let insert = try Self.insertDeliveryStatement(db)
+        var stored = deliveries
+        for index in stored.indices { try Self.insert(&stored[index], with: insert, db: db) }
+        return stored
     }
 
     static func insertDeliveryStatement(_ db: Database) throws -> Statement {
@@ -213,11 +251,15 @@ public final class SQLiteMessageStore: MessageStore {
     static func insert(_ delivery: inout Delivery, with statement: Statement, db: Database) throws {
         var buffer = ByteBuffer()
         try SMPPPacket(sequenceNumber: 1, pdu: .deliverSM(delivery.deliverSM)).encode(into: &buffer)
-        statement.setUncheckedArguments([
-            delivery.accountID, delivery.kind.rawValue, delivery.messageID.map { Int64(bitPattern: $0.rawValue) },
-            Data(buffer.readBytes(length: buffer.readableBytes) ?? []), delivery.createdAt, delivery.expiresAt, delivery.attempts,
-        ])
-        try statement.execute()
+        var row = RawRow(statement)
+        row.text(delivery.accountID)
+        row.text(delivery.kind.rawValue)
+        row.int(delivery.messageID.map { Int64(bitPattern: $0.rawValue) })
+        row.blob(buffer.readBytes(length: buffer.readableBytes) ?? [])
+        row.int(delivery.createdAt)
+        row.int(delivery.expiresAt)
+        row.int(delivery.attempts)
+        try row.execute(db)
         delivery.sequence = db.lastInsertedRowID
     }
 
@@ -267,13 +309,17 @@ public final class SQLiteMessageStore: MessageStore {
 
     public func completeDeliveries(_ sequences: [Int64]) async throws {
         guard !sequences.isEmpty else { return }
-        try await self.pool.write { db in
+        try await self.pool.write { db in try Self.complete(sequences, db: db) }
+    }
+
+    static func complete(_ sequences: [Int64], db: Database) throws {
+            guard !sequences.isEmpty else { return }
             let delete = try db.cachedStatement(sql: "DELETE FROM delivery WHERE seq = ?")
             for sequence in sequences {
-                delete.setUncheckedArguments([sequence])
-                try delete.execute()
+                var row = RawRow(delete)
+                row.int(sequence)
+                try row.execute(db)
             }
-        }
     }
 
     public func deleteExpiredDeliveries(before: Int64) async throws -> Int {

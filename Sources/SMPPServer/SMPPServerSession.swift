@@ -76,25 +76,42 @@ public final class SMPPServerSession: Sendable, Hashable, CustomStringConvertibl
             pending.append(response)
             return pending.count == 1
         }
-        if first { self.eventLoop.execute { self.writePending() } }
+        if first { self.eventLoop.execute { self.writePending(flush: true) } }
     }
 
-    private func writePending() {
+    private func writePending(flush: Bool) {
         let responses = self.pendingResponses.withLock { pending in
             let taken = pending
             pending.removeAll(keepingCapacity: true)
             return taken
         }
         for response in responses { self.channel.write(SessionOutbound.response(response), promise: nil) }
-        self.channel.flush()
+        if flush || !responses.isEmpty { self.channel.flush() }
     }
 
     /// Sends a request (deliver_sm, say) and returns its response; fails with `SessionError`
     /// (timeout, closed…). Requests beyond the window wait in the session, in order.
     public func send(_ pdu: PDU) -> EventLoopFuture<SMPPPacket> {
+        // Responses decided earlier go first (a receipt never overtakes its submit_sm_resp).
+        if self.eventLoop.inEventLoop { self.writePending(flush: false) }
         let promise = self.eventLoop.makePromise(of: SMPPPacket.self)
         self.channel.writeAndFlush(SessionOutbound.request(pdu, promise), promise: nil)
         return promise.futureResult
+    }
+
+    /// Sends several requests in one event-loop hop with one flush; `completion` gets each
+    /// one's index and outcome (its response, or the `SessionError` why it has none).
+    public func send(_ pdus: [PDU], completion: @escaping @Sendable (Int, Result<SMPPPacket, any Error>) -> Void) {
+        let write = { @Sendable in
+            self.writePending(flush: false)
+            for (index, pdu) in pdus.enumerated() {
+                let promise = self.eventLoop.makePromise(of: SMPPPacket.self)
+                promise.futureResult.whenComplete { completion(index, $0) }
+                self.channel.write(SessionOutbound.request(pdu, promise), promise: nil)
+            }
+            self.channel.flush()
+        }
+        if self.eventLoop.inEventLoop { write() } else { self.eventLoop.execute(write) }
     }
 
     /// Unbinds gracefully: the session's window drains, then unbind → unbind_resp → close.

@@ -189,7 +189,13 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
         self.unbindRequested = false
     }
 
+    /// A flush asked for while a read is being handled waits for the end of the read
+    /// (`channelReadComplete`), so answers and requests written in one read share one syscall.
     public func flush(context: ChannelHandlerContext) {
+        if self.reading {
+            self.needsFlush = true
+            return
+        }
         self.needsFlush = false
         context.flush()
     }

@@ -32,7 +32,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "SMPP port (default 2775; 0 picks a free one).")
     var smppPort: Int?
 
-    @Option(help: "SMPP over TLS port (default 2776; -1 turns the TLS listener off).")
+    @Option(parsing: .unconditional, help: "SMPP over TLS port (default 2776; -1 turns the TLS listener off).")
     var smppTlsPort: Int?
 
     @Option(help: "HTTP port (default 8080; reserved for the HTTP API).")

@@ -11,7 +11,7 @@ final class RecordingTarget: DeliveryTarget {
     let accountID: String
     let window: Int
     let received = Mutex<[Delivery]>([])
-    let held = Mutex<[@Sendable (Bool) -> Void]>([])
+    let held = Mutex<[@Sendable () -> Void]>([])
     let hold: Bool
     let answer: Bool
 
@@ -22,15 +22,17 @@ final class RecordingTarget: DeliveryTarget {
         self.answer = answer
     }
 
-    func deliver(_ delivery: Delivery, completion: @escaping @Sendable (Bool) -> Void) {
-        self.received.withLock { $0.append(delivery) }
-        if self.hold { self.held.withLock { $0.append(completion) } } else { completion(self.answer) }
+    func deliver(_ deliveries: [Delivery], completion: @escaping @Sendable (Delivery, Bool) -> Void) {
+        for delivery in deliveries {
+            self.received.withLock { $0.append(delivery) }
+            if self.hold { self.held.withLock { $0.append { completion(delivery, true) } } } else { completion(delivery, self.answer) }
+        }
     }
 
     var count: Int { self.received.withLock { $0.count } }
 
     func releaseAll() {
-        for completion in self.held.withLock({ list in defer { list.removeAll() }; return list }) { completion(true) }
+        for completion in self.held.withLock({ list in defer { list.removeAll() }; return list }) { completion() }
     }
 }
 
