@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SMPPServer", targets: ["SMPPServer"]),
         .executable(name: "shortwave", targets: ["shortwave"]),
         .executable(name: "smppcore-bench", targets: ["SMPPCoreBenchmarks"]),
+        .executable(name: "gateway-store-bench", targets: ["GatewayStoreBenchmarks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -144,6 +145,12 @@ let package = Package(
                 "CAllocationCounter",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // What a group commit costs in the SQLite store (a command that prints figures).
+        .executableTarget(
+            name: "GatewayStoreBenchmarks",
+            dependencies: ["GatewayCore", "GatewayStorageSQLite", "SMPPCore", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

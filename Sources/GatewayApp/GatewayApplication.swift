@@ -59,7 +59,8 @@ public struct GatewayApplication: Sendable {
         let gateway = Gateway(
             configuration: .init(
                 node: self.configuration.node ?? Int.random(in: 0...1023), simulator: self.configuration.simulator,
-                deliveryExpiry: .seconds(self.configuration.deliveryExpiryHours * 3600)),
+                deliveryExpiry: .seconds(self.configuration.deliveryExpiryHours * 3600),
+                commitBatch: self.configuration.storage.commitBatch),
             store: store, accounts: registry, logger: self.logger)
 
         let smpp = self.configuration.smpp

@@ -68,6 +68,9 @@ public final class Gateway: Service, Sendable {
     let hub: DeliveryHub
     /// Messages below this id were stored before this run started (and may need dispatching).
     let firstIDOfThisRun: MessageID
+    /// Messages stored and not yet moved on from `queued` (scheduled ones aside): the smallest
+    /// is the dispatch watermark each commit records, so that a restart looks no further back.
+    let inFlight = Mutex<(ids: Set<MessageID>, highest: MessageID, resumed: Bool)>((Set(), MessageID(rawValue: 0), false))
 
     public init(configuration: Configuration, store: any MessageStore, accounts: AccountRegistry, logger: Logger = Logger(label: "shortwave.gateway")) {
         self.configuration = configuration
@@ -220,6 +223,8 @@ public final class Gateway: Service, Sendable {
                 case .acknowledged(let sequence): write.acknowledged.append(sequence)
                 }
             }
+            write.dispatchWatermark = self.watermark(
+                adding: write.messages.lazy.filter { $0.scheduledAt == nil }.map(\.id), removing: write.changes.lazy.map(\.messageID))
             var attempt = 0
             while true {
                 do {
@@ -239,11 +244,26 @@ public final class Gateway: Service, Sendable {
                         self.pendingSubmits.subtract(submits.count, ordering: .relaxed)
                         for pending in submits { pending.completion(.failure(Refused(.systemError))) }
                         submits = []
+                        write.dispatchWatermark = self.watermark(adding: [], removing: write.messages.map(\.id))
                         write.messages = []
                     }
                     try? await Task.sleep(for: .milliseconds(min(1_000, 50 * attempt)))
                 }
             }
+        }
+    }
+
+    /// Updates the set of messages in flight and returns the watermark to record, or `nil`
+    /// while messages from before a restart are still being resumed.
+    func watermark(adding added: some Sequence<MessageID>, removing removed: some Sequence<MessageID>) -> MessageID? {
+        self.inFlight.withLock { state in
+            for id in added {
+                state.ids.insert(id)
+                if id > state.highest { state.highest = id }
+            }
+            for id in removed { state.ids.remove(id) }
+            guard state.resumed else { return nil }
+            return state.ids.min() ?? MessageID(rawValue: state.highest.rawValue + 1)
         }
     }
 
@@ -263,12 +283,14 @@ public final class Gateway: Service, Sendable {
                 guard let last = page.last else { break }
                 after = last.id
                 resumed += page.count
+                _ = self.watermark(adding: page.lazy.filter { $0.scheduledAt == nil }.map(\.id), removing: [])
                 self.dispatch(page)
             } catch {
                 self.logger.error("could not read queued messages", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: .seconds(1))
             }
         }
+        self.inFlight.withLock { $0.resumed = true }
         if resumed > 0 { self.logger.info("resumed messages stored before the restart", metadata: ["count": "\(resumed)"]) }
     }
 

@@ -90,15 +90,24 @@ public struct WriteBatch: Sendable {
     public var deliveries: [Delivery] = []
     /// Deliveries the customer acknowledged, to remove.
     public var acknowledged: [Int64] = []
+    /// Below this id every message not scheduled for later has left `queued` (or is changed in
+    /// this batch): a restart resumes from here rather than searching the whole table.
+    public var dispatchWatermark: MessageID?
 
-    public init(messages: [Message] = [], changes: [StatusChange] = [], deliveries: [Delivery] = [], acknowledged: [Int64] = []) {
+    public init(
+        messages: [Message] = [], changes: [StatusChange] = [], deliveries: [Delivery] = [], acknowledged: [Int64] = [],
+        dispatchWatermark: MessageID? = nil
+    ) {
         self.messages = messages
         self.changes = changes
         self.deliveries = deliveries
         self.acknowledged = acknowledged
+        self.dispatchWatermark = dispatchWatermark
     }
 
-    public var isEmpty: Bool { self.messages.isEmpty && self.changes.isEmpty && self.deliveries.isEmpty && self.acknowledged.isEmpty }
+    public var isEmpty: Bool {
+        self.messages.isEmpty && self.changes.isEmpty && self.deliveries.isEmpty && self.acknowledged.isEmpty && self.dispatchWatermark == nil
+    }
 }
 
 /// Where accepted messages, their status and the deliveries owed live. Every call is one
@@ -123,7 +132,8 @@ public protocol MessageStore: Sendable {
     func cancel(_ id: MessageID, accountID: String, at: Int64) async throws -> CancelOutcome
     /// Changes a message still queued; false if there is none (or it already went on).
     func replace(_ id: MessageID, accountID: String, with replacement: Replacement) async throws -> Bool
-    /// Messages still `queued` (to dispatch after a restart), oldest first, after `after`.
+    /// Messages still `queued` that a restart must dispatch, oldest first, after `after`: at
+    /// least every one at or above the last `dispatchWatermark`, and every scheduled one.
     func queuedMessages(after: MessageID?, limit: Int) async throws -> [Message]
     /// Deliveries owed to `accountID` with a sequence above `after`, oldest first.
     func pendingDeliveries(accountID: String, after: Int64, limit: Int) async throws -> [Delivery]

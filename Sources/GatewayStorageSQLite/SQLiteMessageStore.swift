@@ -1,6 +1,7 @@
 public import GatewayCore
 import Foundation
 import GRDB
+import Synchronization
 import NIOCore
 import SMPPCore
 
@@ -20,6 +21,9 @@ public final class SQLiteMessageStore: MessageStore {
 
     let pool: DatabasePool
     public let path: String
+    /// The next delivery sequence number: assigned here (not by SQLite, which may reuse the
+    /// number of a deleted last row) so that sequences only ever increase while this runs.
+    let nextSequence: Mutex<Int64>
 
     public init(path: String, configuration: Configuration = Configuration()) throws {
         var grdb = GRDB.Configuration()
@@ -31,6 +35,8 @@ public final class SQLiteMessageStore: MessageStore {
         self.pool = try DatabasePool(path: path, configuration: grdb)
         self.path = path
         try Self.migrator.migrate(self.pool)
+        let last = try self.pool.read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM delivery") ?? 0 }
+        self.nextSequence = Mutex(last + 1)
     }
 
     /// The schema, one migration per change; never edit a shipped one.
@@ -65,9 +71,9 @@ public final class SQLiteMessageStore: MessageStore {
                         submitted_at INTEGER NOT NULL, done_at INTEGER, scheduled_at INTEGER, expires_at INTEGER,
                         client_ref TEXT
                     );
-                    CREATE INDEX message_queued ON message(id) WHERE status = 'queued';
+
                     CREATE TABLE delivery (
-                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        seq INTEGER PRIMARY KEY,
                         account_id TEXT NOT NULL,
                         kind TEXT NOT NULL,
                         message_id INTEGER,
@@ -77,6 +83,10 @@ public final class SQLiteMessageStore: MessageStore {
                         attempts INTEGER NOT NULL DEFAULT 0
                     );
                     CREATE INDEX delivery_account ON delivery(account_id, seq);
+                    -- Only scheduled messages still waiting: a small index (a restart resumes them).
+                    CREATE INDEX message_scheduled ON message(id) WHERE status = 'queued' AND scheduled_at IS NOT NULL;
+                    -- dispatch_watermark: below it, only scheduled messages can still be queued.
+                    CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
                     """)
         }
         return migrator
@@ -128,9 +138,15 @@ public final class SQLiteMessageStore: MessageStore {
         guard !batch.isEmpty else { return [] }
         return try await self.pool.write { db in
             try Self.insert(batch.messages, db: db)
-            var stored = try Self.apply(batch.changes, db: db)
-            stored += try Self.insert(deliveries: batch.deliveries, db: db)
+            var stored = try self.apply(batch.changes, db: db)
+            stored += try self.insert(deliveries: batch.deliveries, db: db)
             try Self.complete(batch.acknowledged, db: db)
+            if let watermark = batch.dispatchWatermark {
+                let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('dispatch_watermark', ?)")
+                var row = RawRow(statement)
+                row.int(Int64(bitPattern: watermark.rawValue))
+                try row.execute(db)
+            }
             return stored
         }
     }
@@ -181,12 +197,23 @@ public final class SQLiteMessageStore: MessageStore {
         }
     }
 
+    /// Queued messages at or above the dispatch watermark (those in flight when the process
+    /// stopped), merged with every scheduled message still waiting; oldest first.
     public func queuedMessages(after: MessageID?, limit: Int) async throws -> [Message] {
         try await self.pool.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM message WHERE status = 'queued' AND id > ? ORDER BY id LIMIT ?",
-                arguments: [Int64(bitPattern: after?.rawValue ?? 0), limit]
+            let after = Int64(bitPattern: after?.rawValue ?? 0)
+            let watermark = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'dispatch_watermark'") ?? 0
+            let recent = try Row.fetchAll(
+                db, sql: "SELECT * FROM message WHERE id > ? AND status = 'queued' ORDER BY id LIMIT ?",
+                arguments: [max(after, watermark - 1), limit]
             ).map(Self.message)
+            let scheduled = try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM message WHERE status = 'queued' AND scheduled_at IS NOT NULL AND id > ? ORDER BY id LIMIT ?",
+                arguments: [after, limit]
+            ).map(Self.message)
+            var seen = Set<MessageID>()
+            return Array((recent + scheduled).sorted { $0.id < $1.id }.filter { seen.insert($0.id).inserted }.prefix(limit))
         }
     }
 
@@ -207,15 +234,16 @@ public final class SQLiteMessageStore: MessageStore {
 
     public func apply(_ changes: [StatusChange]) async throws -> [Delivery] {
         guard !changes.isEmpty else { return [] }
-        return try await self.pool.write { db in try Self.apply(changes, db: db) }
+        return try await self.pool.write { db in try self.apply(changes, db: db) }
     }
 
-    static func apply(_ changes: [StatusChange], db: Database) throws -> [Delivery] {
+    func apply(_ changes: [StatusChange], db: Database) throws -> [Delivery] {
             guard !changes.isEmpty else { return [] }
             let update = try db.cachedStatement(
                 sql: "UPDATE message SET status = ?, error_code = ?, done_at = ? WHERE id = ? AND status NOT IN (\(Self.finalStatuses))")
             let insert = try Self.insertDeliveryStatement(db)
             var stored: [Delivery] = []
+            stored.reserveCapacity(changes.count)
             for change in changes {
                 var row = RawRow(update)
                 row.text(change.status.rawValue)
@@ -224,7 +252,7 @@ public final class SQLiteMessageStore: MessageStore {
                 row.int(Int64(bitPattern: change.messageID.rawValue))
                 try row.execute(db)
                 guard db.changesCount == 1, var receipt = change.receipt else { continue }
-                try Self.insert(&receipt, with: insert, db: db)
+                try self.insert(&receipt, with: insert, db: db)
                 stored.append(receipt)
             }
             return stored
@@ -232,26 +260,31 @@ public final class SQLiteMessageStore: MessageStore {
 
     public func insert(deliveries: [Delivery]) async throws -> [Delivery] {
         guard !deliveries.isEmpty else { return [] }
-        return try await self.pool.write { db in try Self.insert(deliveries: deliveries, db: db) }
+        return try await self.pool.write { db in try self.insert(deliveries: deliveries, db: db) }
     }
 
-    static func insert(deliveries: [Delivery], db: Database) throws -> [Delivery] {
+    func insert(deliveries: [Delivery], db: Database) throws -> [Delivery] {
         guard !deliveries.isEmpty else { return [] }
         let insert = try Self.insertDeliveryStatement(db)
         var stored = deliveries
-        for index in stored.indices { try Self.insert(&stored[index], with: insert, db: db) }
+        for index in stored.indices { try self.insert(&stored[index], with: insert, db: db) }
         return stored
     }
 
     static func insertDeliveryStatement(_ db: Database) throws -> Statement {
         try db.cachedStatement(
-            sql: "INSERT INTO delivery (account_id, kind, message_id, pdu, created_at, expires_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            sql: "INSERT INTO delivery (seq, account_id, kind, message_id, pdu, created_at, expires_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
     }
 
-    static func insert(_ delivery: inout Delivery, with statement: Statement, db: Database) throws {
+    func insert(_ delivery: inout Delivery, with statement: Statement, db: Database) throws {
         var buffer = ByteBuffer()
         try SMPPPacket(sequenceNumber: 1, pdu: .deliverSM(delivery.deliverSM)).encode(into: &buffer)
+        let sequence = self.nextSequence.withLock { next in
+            defer { next += 1 }
+            return next
+        }
         var row = RawRow(statement)
+        row.int(sequence)
         row.text(delivery.accountID)
         row.text(delivery.kind.rawValue)
         row.int(delivery.messageID.map { Int64(bitPattern: $0.rawValue) })
@@ -260,7 +293,7 @@ public final class SQLiteMessageStore: MessageStore {
         row.int(delivery.expiresAt)
         row.int(delivery.attempts)
         try row.execute(db)
-        delivery.sequence = db.lastInsertedRowID
+        delivery.sequence = sequence
     }
 
     public func cancel(_ id: MessageID, accountID: String, at: Int64) async throws -> CancelOutcome {

@@ -110,6 +110,32 @@ func sampleReceipt(for id: UInt64, account: String = "a", expiresAt: Int64 = 1_9
         }
     }
 
+    @Test func aRestartResumesFromTheWatermarkPlusEveryScheduledMessage() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteMessageStore(path: directory + "/db.sqlite")
+            var scheduled = sampleMessage(2)
+            scheduled.scheduledAt = 4_000_000_000_000
+            _ = try await store.write(WriteBatch(messages: [sampleMessage(1), scheduled, sampleMessage(3), sampleMessage(7), sampleMessage(9)]))
+            #expect(try await store.queuedMessages(after: nil, limit: 10).map(\.id.rawValue) == [1, 2, 3, 7, 9])
+            // Below 7 only scheduled messages can still be queued.
+            _ = try await store.write(WriteBatch(dispatchWatermark: MessageID(rawValue: 7)))
+            #expect(try await store.queuedMessages(after: nil, limit: 10).map(\.id.rawValue) == [2, 7, 9])
+            #expect(try await store.queuedMessages(after: MessageID(rawValue: 2), limit: 1).map(\.id.rawValue) == [7])
+            _ = try await store.apply([StatusChange(messageID: MessageID(rawValue: 7), status: .delivered, at: 1)])
+            #expect(try await store.queuedMessages(after: nil, limit: 10).map(\.id.rawValue) == [2, 9])
+        }
+    }
+
+    @Test func deliverySequencesNeverRepeatEvenWhenTheLastIsRemoved() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteMessageStore(path: directory + "/db.sqlite")
+            let first = try await store.insert(deliveries: [sampleReceipt(for: 1)])
+            try await store.completeDeliveries(first.map(\.sequence))
+            let second = try await store.insert(deliveries: [sampleReceipt(for: 2)])
+            #expect(second[0].sequence > first[0].sequence)
+        }
+    }
+
     @Test func accountsKeepOnlyThePasswordHash() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory + "/db.sqlite"
