@@ -361,28 +361,37 @@ public final class Gateway: Service, Sendable {
     /// The deliver_sm that reports `status` to the customer: Appendix B text with our id, and
     /// receipted_message_id, message_state and (on error) network_error_code.
     func receipt(for message: Message, status: MessageStatus, error: Int, at: Int64, intermediate: Bool) -> Delivery {
-        // Appendix B, as DeliveryReceipt.formatted writes it, built without intermediate strings.
         let state = status.messageState
-        var text = "id:"
-        text.reserveCapacity(120)
-        text += message.id.description
-        text += state == .delivered ? " sub:001 dlvrd:001 submit date:" : " sub:001 dlvrd:000 submit date:"
-        text += self.receiptDates.text(milliseconds: message.submittedAt)
-        text += " done date:"
-        text += self.receiptDates.text(milliseconds: at)
-        text += " stat:"
-        text += state.receiptStat
-        text += " err:"
-        text += Self.threeDigits(error)
-        text += " Text:"
-        text += Self.printable(message.textPrefix(20) ?? "")
-        var pdu = DeliverSM(
+        // One buffer holds the Appendix B text, then the receipted_message_id and message_state
+        // values: the PDU's fields are slices of it (one allocation per receipt).
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(160)
+        let id = message.id.hexOctets
+        buffer.writeStaticString("id:")
+        buffer.writeBytes(id)
+        buffer.writeStaticString(state == .delivered ? " sub:001 dlvrd:001 submit date:" : " sub:001 dlvrd:000 submit date:")
+        buffer.writeBytes(self.receiptDates.octets(milliseconds: message.submittedAt))
+        buffer.writeStaticString(" done date:")
+        buffer.writeBytes(self.receiptDates.octets(milliseconds: at))
+        buffer.writeStaticString(" stat:")
+        buffer.writeString(state.receiptStat)
+        buffer.writeStaticString(" err:")
+        let error3 = min(max(error, 0), 999)
+        buffer.writeBytes([UInt8(48 + error3 / 100), UInt8(48 + error3 / 10 % 10), UInt8(48 + error3 % 10)])
+        buffer.writeStaticString(" Text:")
+        message.writeTextPrefix(20, into: &buffer)
+        let textLength = buffer.readableBytes
+        buffer.writeBytes(id)
+        buffer.writeInteger(UInt8(0))
+        buffer.writeInteger(state.rawValue)
+        var tlvs = TLVList()
+        tlvs.append(TLV(tag: .receiptedMessageID, value: buffer.getSlice(at: textLength, length: id.count + 1)!))
+        tlvs.append(TLV(tag: .messageState, value: buffer.getSlice(at: textLength + id.count + 1, length: 1)!))
+        if error != 0 { tlvs.networkErrorCode = NetworkErrorCode(networkType: 3, errorCode: UInt16(clamping: error)) }
+        let pdu = DeliverSM(
             source: message.destination, destination: message.source,
             esmClass: ESMClass(type: intermediate ? .intermediateDeliveryNotification : .smscDeliveryReceipt),
-            shortMessage: ByteBuffer(string: text))
-        pdu.tlvs.receiptedMessageID = message.id.description
-        pdu.tlvs.messageState = status.messageState
-        if error != 0 { pdu.tlvs.networkErrorCode = NetworkErrorCode(networkType: 3, errorCode: UInt16(clamping: error)) }
+            shortMessage: buffer.getSlice(at: 0, length: textLength)!, tlvs: tlvs)
         return Delivery(
             accountID: message.accountID, kind: .receipt, messageID: message.id, deliverSM: pdu, createdAt: at,
             expiresAt: at + SubmitValidation.milliseconds(self.configuration.deliveryExpiry))
@@ -413,13 +422,13 @@ public final class Gateway: Service, Sendable {
 
 /// `YYMMDDhhmm` for receipt dates, remembered for the current minute (most receipts share it).
 final class ReceiptDateCache: Sendable {
-    private let last = Mutex<(minute: Int64, text: String)>((-1, ""))
+    private let last = Mutex<(minute: Int64, octets: [UInt8])>((-1, []))
 
-    func text(milliseconds: Int64) -> String {
+    func octets(milliseconds: Int64) -> [UInt8] {
         let minute = milliseconds / 60_000
-        if let cached = self.last.withLock({ $0.minute == minute ? $0.text : nil }) { return cached }
-        let text = ReceiptDate(SMPPTime.AbsoluteTime(secondsSince1970: minute * 60)).smppString
-        self.last.withLock { $0 = (minute, text) }
-        return text
+        if let cached = self.last.withLock({ $0.minute == minute ? $0.octets : nil }) { return cached }
+        let octets = Array(ReceiptDate(SMPPTime.AbsoluteTime(secondsSince1970: minute * 60)).smppString.utf8)
+        self.last.withLock { $0 = (minute, octets) }
+        return octets
     }
 }

@@ -94,6 +94,31 @@ extension Message {
     }
 }
 
+extension Message {
+    /// Writes the first characters of the text for a receipt's `Text:`, in printable ASCII
+    /// (anything else becomes `?`). GSM 03.38, IA5 and Latin-1 letters and digits are ASCII
+    /// already, so those are copied without decoding; other alphabets are decoded first.
+    func writeTextPrefix(_ characters: Int, into buffer: inout ByteBuffer) {
+        var octets = self.payload[...]
+        if self.esmClass.udhi, let length = octets.first, Int(length) + 1 <= octets.count {
+            octets = octets.dropFirst(Int(length) + 1)
+        }
+        switch self.dataCoding.rawValue {
+        case 0x00, 0x01, 0x03:
+            for octet in octets.prefix(characters) {
+                // GSM 03.38 differs from ASCII at 0x00 (@), 0x02 ($) and 0x11 (_) and has no control
+                // characters; printable ASCII outside those is the same character.
+                buffer.writeInteger((0x20...0x7E).contains(octet) && octet != 0x40 && octet != 0x24 ? octet : UInt8(ascii: "?"))
+            }
+        default:
+            let text = self.textPrefix(characters) ?? ""
+            for scalar in text.unicodeScalars.prefix(characters) {
+                buffer.writeInteger((0x20...0x7E).contains(scalar.value) ? UInt8(scalar.value) : UInt8(ascii: "?"))
+            }
+        }
+    }
+}
+
 extension TLVList {
     /// The TLVs as wire octets (tag, length, value each), for storage.
     public var storedOctets: [UInt8] {

@@ -26,6 +26,14 @@ public struct MessageID: RawRepresentable, Hashable, Comparable, Sendable, Custo
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
+    /// The text form as ASCII octets, without making a String.
+    public var hexOctets: [UInt8] {
+        let digits: StaticString = "0123456789abcdef"
+        return digits.withUTF8Buffer { table in
+            (0..<16).map { index in table[Int((self.rawValue >> (60 - 4 * UInt64(index))) & 0xF)] }
+        }
+    }
+
     /// When the id was made, in milliseconds since 1970.
     public var milliseconds: Int64 { Int64(self.rawValue >> 22) + Self.epochMilliseconds }
     public var node: Int { Int((self.rawValue >> 12) & 0x3FF) }

@@ -43,7 +43,7 @@ struct RawRow {
 
     mutating func blob(_ value: [UInt8]) {
         self.index += 1
-        value.withUnsafeBytes { bytes in
+        _ = value.withUnsafeBytes { bytes in
             if let base = bytes.baseAddress {
                 sqlite3_bind_blob(self.statement, self.index, base, Int32(bytes.count), Self.transient)
             } else {

@@ -92,8 +92,32 @@ func accept(_ gateway: Gateway, _ fields: SubmitValidation.Fields, _ account: Ac
             let text = String(buffer: receipt.deliverSM.shortMessage)
             #expect(text.hasPrefix("id:\(message.id) sub:001 dlvrd:001 "))
             #expect(text.contains("stat:DELIVRD err:000 Text:hello"))
+            // Any tolerant parser reads it back: our own, as a customer's would.
+            let parsed = try #require(DeliveryReceipt.parse(text))
+            #expect(parsed.id == message.id.description)
+            #expect(parsed.state == .delivered)
+            #expect(parsed.submitDate != nil && parsed.doneDate != nil)
+            #expect(parsed.text == "hello")
             #expect(await eventually { store.owedDeliveries.isEmpty })
             #expect(try await store.message(message.id)?.status == .delivered)
+        }
+    }
+
+    @Test func receiptTextIsPrintableASCIIWhateverTheAlphabet() async throws {
+        try await withGateway { gateway, account, _ in
+            let target = RecordingTarget()
+            gateway.attach(target)
+            var ucs2 = fields(text: "")
+            ucs2.dataCoding = .ucs2
+            ucs2.shortMessage = ByteBuffer(bytes: [0x04, 0x1F, 0x04, 0x40, 0x00, 0x21])  // "Пр!"
+            _ = try await accept(gateway, ucs2, account).get()
+            var gsm = fields(text: "")
+            gsm.shortMessage = ByteBuffer(bytes: [0x00, 0x41, 0x02, 0x42])  // GSM "@A$B"
+            _ = try await accept(gateway, gsm, account).get()
+            #expect(await eventually { target.count == 2 })
+            let texts = target.received.withLock { $0.map { String(buffer: $0.deliverSM.shortMessage) } }
+            #expect(texts[0].hasSuffix("Text:??!"))
+            #expect(texts[1].hasSuffix("Text:?A?B"))
         }
     }
 
