@@ -200,7 +200,10 @@ public final class Gateway: Service, Sendable {
             group.addTask { await self.dispatchLoop() }
             group.addTask { await self.resumeFromStore() }
             group.addTask { await self.sweepLoop() }
+            let maintenance = Task { await self.store.runMaintenance() }
             try? await gracefulShutdown()
+            maintenance.cancel()
+            group.addTask { await maintenance.value }
             // The SMPP server (started after this service) has quiesced by now: drain and stop.
             self.work.close()
             self.dispatches.close()

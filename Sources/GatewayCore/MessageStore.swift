@@ -141,9 +141,14 @@ public protocol MessageStore: Sendable {
     func completeDeliveries(_ sequences: [Int64]) async throws
     /// Drops deliveries that expired before `before`; returns how many.
     func deleteExpiredDeliveries(before: Int64) async throws -> Int
+    /// Background upkeep until the task is cancelled (the gateway runs it beside its writer).
+    func runMaintenance() async
 }
 
 extension MessageStore {
+    /// Background upkeep (SQLite: WAL checkpoints) until the task is cancelled; none by default.
+    public func runMaintenance() async {}
+
     /// One call after another: for stores without a single-transaction form.
     public func write(_ batch: WriteBatch) async throws -> [Delivery] {
         try await self.insert(batch.messages)

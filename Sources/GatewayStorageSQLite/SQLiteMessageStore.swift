@@ -30,6 +30,10 @@ public final class SQLiteMessageStore: MessageStore {
         let fullSync = configuration.fullSync
         grdb.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(fullSync ? "FULL" : "NORMAL")")
+            // Checkpoints run from their own connection (runMaintenance), not inside a commit:
+            // an automatic one would stall the group commit that happens to trigger it.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
         }
         grdb.busyMode = .timeout(5)
         self.pool = try DatabasePool(path: path, configuration: grdb)
@@ -37,6 +41,29 @@ public final class SQLiteMessageStore: MessageStore {
         try Self.migrator.migrate(self.pool)
         let last = try self.pool.read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM delivery") ?? 0 }
         self.nextSequence = Mutex(last + 1)
+        var checkpointing = GRDB.Configuration()
+        checkpointing.busyMode = .timeout(1)
+        checkpointing.prepareDatabase { db in try db.execute(sql: "PRAGMA journal_size_limit = 67108864") }
+        self.checkpointer = try DatabaseQueue(path: path, configuration: checkpointing)
+    }
+
+    /// A connection of its own for WAL checkpoints, beside the pool's writer.
+    let checkpointer: DatabaseQueue
+
+    /// Copies the write-ahead log back into the database every half second, from its own
+    /// connection: a passive checkpoint copies what it can beside the running commits, then a
+    /// restart checkpoint (which holds the writer only for the last few frames) lets the next
+    /// commit start the log from its beginning, so the log stays small under constant load.
+    public func runMaintenance() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(500))
+            if Task.isCancelled { break }
+            _ = try? await self.checkpointer.writeWithoutTransaction { db in
+                try db.checkpoint(.passive)
+                try db.checkpoint(.restart)
+            }
+        }
+        _ = try? await self.checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
     }
 
     /// The schema, one migration per change; never edit a shipped one.
