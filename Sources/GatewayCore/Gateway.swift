@@ -212,46 +212,77 @@ public final class Gateway: Service, Sendable {
 
     /// Group commit: whatever work waits goes into one transaction; then submits are answered,
     /// stored messages dispatched and stored deliveries handed to receivers.
+    ///
+    /// Turns alternate when both kinds of work wait: new messages on their own (a short
+    /// transaction, so the answers their ESMEs wait for come quickly), then everything else —
+    /// status changes, receipts, MO, acknowledgements — with whatever new messages came meanwhile.
     func writerLoop() async {
-        while let batch = await self.work.next(maximum: self.configuration.commitBatch) {
-            var write = WriteBatch()
-            var submits: [PendingSubmit] = []
-            for item in batch {
-                switch item {
-                case .submit(let pending):
-                    submits.append(pending)
-                    write.messages.append(contentsOf: pending.messages)
-                case .status(let change): write.changes.append(change)
-                case .delivery(let delivery): write.deliveries.append(delivery)
-                case .acknowledged(let sequence): write.acknowledged.append(sequence)
-                }
+        var deferred: [Work] = []
+        var lastWasSubmitsOnly = false
+        while true {
+            let batch: [Work]
+            if deferred.isEmpty {
+                guard let next = await self.work.next(maximum: self.configuration.commitBatch) else { break }
+                batch = next
+            } else {
+                batch = self.work.takeNow(maximum: self.configuration.commitBatch)
             }
-            write.dispatchWatermark = self.watermark(
-                adding: write.messages.lazy.filter { $0.scheduledAt == nil }.map(\.id), removing: write.changes.lazy.map(\.messageID))
-            var attempt = 0
-            while true {
-                do {
-                    let stored = try await self.store.write(write)
-                    self.pendingSubmits.subtract(submits.count, ordering: .relaxed)
-                    for pending in submits { pending.completion(.success(pending.messages)) }
-                    self.hub.enqueue(stored)
-                    // Dispatch runs beside the next commit, not before it.
-                    if !write.messages.isEmpty { self.dispatches.append(write.messages) }
-                    break
-                } catch {
-                    attempt += 1
-                    self.logger.error(
-                        "commit failed", metadata: ["messages": "\(write.messages.count)", "attempt": "\(attempt)", "error": "\(error)"])
-                    if attempt >= 3, !submits.isEmpty {
-                        // Refuse the new messages (the customer may retry), keep the rest.
-                        self.pendingSubmits.subtract(submits.count, ordering: .relaxed)
-                        for pending in submits { pending.completion(.failure(Refused(.systemError))) }
-                        submits = []
-                        write.dispatchWatermark = self.watermark(adding: [], removing: write.messages.map(\.id))
-                        write.messages = []
-                    }
-                    try? await Task.sleep(for: .milliseconds(min(1_000, 50 * attempt)))
+            var turn: [Work] = []
+            let hasSubmits = batch.contains { if case .submit = $0 { true } else { false } }
+            if hasSubmits, !lastWasSubmitsOnly {
+                for item in batch {
+                    if case .submit = item { turn.append(item) } else { deferred.append(item) }
                 }
+                lastWasSubmitsOnly = true
+            } else {
+                turn = deferred + batch
+                deferred = []
+                lastWasSubmitsOnly = false
+            }
+            await self.commit(turn)
+        }
+    }
+
+    /// One transaction: inserts, status changes with receipts, MO, acknowledgements; then the
+    /// answers, the hand-over of stored deliveries and the dispatch of the new messages.
+    func commit(_ batch: [Work]) async {
+        var write = WriteBatch()
+        var submits: [PendingSubmit] = []
+        for item in batch {
+            switch item {
+            case .submit(let pending):
+                submits.append(pending)
+                write.messages.append(contentsOf: pending.messages)
+            case .status(let change): write.changes.append(change)
+            case .delivery(let delivery): write.deliveries.append(delivery)
+            case .acknowledged(let sequence): write.acknowledged.append(sequence)
+            }
+        }
+        write.dispatchWatermark = self.watermark(
+            adding: write.messages.lazy.filter { $0.scheduledAt == nil }.map(\.id), removing: write.changes.lazy.map(\.messageID))
+        var attempt = 0
+        while true {
+            do {
+                let stored = try await self.store.write(write)
+                self.pendingSubmits.subtract(submits.count, ordering: .relaxed)
+                for pending in submits { pending.completion(.success(pending.messages)) }
+                self.hub.enqueue(stored)
+                // Dispatch runs beside the next commit, not before it.
+                if !write.messages.isEmpty { self.dispatches.append(write.messages) }
+                break
+            } catch {
+                attempt += 1
+                self.logger.error(
+                    "commit failed", metadata: ["messages": "\(write.messages.count)", "attempt": "\(attempt)", "error": "\(error)"])
+                if attempt >= 3, !submits.isEmpty {
+                    // Refuse the new messages (the customer may retry), keep the rest.
+                    self.pendingSubmits.subtract(submits.count, ordering: .relaxed)
+                    for pending in submits { pending.completion(.failure(Refused(.systemError))) }
+                    submits = []
+                    write.dispatchWatermark = self.watermark(adding: [], removing: write.messages.map(\.id))
+                    write.messages = []
+                }
+                try? await Task.sleep(for: .milliseconds(min(1_000, 50 * attempt)))
             }
         }
     }

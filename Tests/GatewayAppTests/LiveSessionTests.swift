@@ -124,7 +124,7 @@ func malformedVectors() throws -> [[String: Any]] {
     @Test func aFlooderThatDoesNotReadIsSlowedAndLosesNothing() async throws {
         try await withGateway { gateway in
             try await gateway.addAccount()
-            let flooder = try await blocking { try RawSocket(port: gateway.port) }
+            let flooder = try await blocking { try RawSocket(port: gateway.port, receiveBuffer: 4_096) }
             try await blocking { try flooder.bind(.bindTransmitter(Self.bindVector)) }
             let count = 20_000
             var burst: [UInt8] = []

@@ -108,12 +108,13 @@ struct SMPPConnectionTests {
 
     @Test func aLateResponseTimesOutAndIsIgnoredWhenItComes() async throws {
         let smsc = try await FakeSMSC.start(configuration: .init(
-            sendReceipts: false, lateDestinations: ["447700900888"], lateBy: .milliseconds(400)))
-        let connection = try await SMPPConnection.connect(configuration(smsc, responseTimeout: .milliseconds(150)))
+            sendReceipts: false, lateDestinations: ["447700900888"], lateBy: .milliseconds(1_500)))
+        // Room for the next answer even when the machine is busy with other tests.
+        let connection = try await SMPPConnection.connect(configuration(smsc, responseTimeout: .milliseconds(600)))
         await #expect(throws: SMPPClientError(.session(SessionError(.timeout)))) {
             try await connection.submit(message(to: "447700900888"))
         }
-        try await Task.sleep(for: .milliseconds(400))  // the late submit_sm_resp arrives meanwhile
+        try await Task.sleep(for: .milliseconds(1_000))  // the late submit_sm_resp arrives meanwhile
         #expect(connection.isActive)
         let next = try await connection.submit(message(to: "447700900001"))
         #expect(next.isOK)
