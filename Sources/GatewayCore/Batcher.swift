@@ -64,20 +64,6 @@ final class Batcher<Item: Sendable>: Sendable {
         }
     }
 
-    /// What is waiting now (at most `maximum`), without waiting; empty if nothing is.
-    func takeNow(maximum: Int) -> [Item] {
-        self.state.withLock { state in
-            if state.items.count <= maximum {
-                let batch = state.items
-                state.items = []
-                return batch
-            }
-            let batch = Array(state.items.prefix(maximum))
-            state.items.removeFirst(maximum)
-            return batch
-        }
-    }
-
     /// No more items will come: `next` drains what is left, then returns `nil`.
     func close() {
         let waiter = self.state.withLock { state in

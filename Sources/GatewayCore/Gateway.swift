@@ -212,34 +212,9 @@ public final class Gateway: Service, Sendable {
 
     /// Group commit: whatever work waits goes into one transaction; then submits are answered,
     /// stored messages dispatched and stored deliveries handed to receivers.
-    ///
-    /// Turns alternate when both kinds of work wait: new messages on their own (a short
-    /// transaction, so the answers their ESMEs wait for come quickly), then everything else —
-    /// status changes, receipts, MO, acknowledgements — with whatever new messages came meanwhile.
     func writerLoop() async {
-        var deferred: [Work] = []
-        var lastWasSubmitsOnly = false
-        while true {
-            let batch: [Work]
-            if deferred.isEmpty {
-                guard let next = await self.work.next(maximum: self.configuration.commitBatch) else { break }
-                batch = next
-            } else {
-                batch = self.work.takeNow(maximum: self.configuration.commitBatch)
-            }
-            var turn: [Work] = []
-            let hasSubmits = batch.contains { if case .submit = $0 { true } else { false } }
-            if hasSubmits, !lastWasSubmitsOnly {
-                for item in batch {
-                    if case .submit = item { turn.append(item) } else { deferred.append(item) }
-                }
-                lastWasSubmitsOnly = true
-            } else {
-                turn = deferred + batch
-                deferred = []
-                lastWasSubmitsOnly = false
-            }
-            await self.commit(turn)
+        while let batch = await self.work.next(maximum: self.configuration.commitBatch) {
+            await self.commit(batch)
         }
     }
 
