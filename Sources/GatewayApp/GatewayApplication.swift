@@ -42,7 +42,10 @@ public struct GatewayApplication: Sendable {
         let store: SQLiteMessageStore
         do {
             store = try SQLiteMessageStore(
-                path: directory + "/shortwave.sqlite", configuration: .init(fullSync: self.configuration.storage.fullSync))
+                path: directory + "/shortwave.sqlite",
+                configuration: .init(
+                    fullSync: self.configuration.storage.fullSync,
+                    checkpointInterval: .milliseconds(self.configuration.storage.checkpointMilliseconds)))
         } catch {
             throw ConfigurationError("cannot open the database in \(directory): \(error)")
         }

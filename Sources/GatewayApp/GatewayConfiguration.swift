@@ -39,6 +39,8 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         public var fullSync: Bool = true
         /// Most items (messages, status changes, acknowledgements) in one group commit.
         public var commitBatch: Int = 8_192
+        /// Milliseconds between WAL checkpoints (made beside the commits, never inside one).
+        public var checkpointMilliseconds: Int = 500
         public init() {}
     }
 
@@ -78,7 +80,8 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         ("SHORTWAVE_SMPP_HOST", "smpp.host"), ("SHORTWAVE_SMPP_PORT", "smpp.port"), ("SHORTWAVE_SMPP_TLS_PORT", "smpp.tlsPort"),
         ("SHORTWAVE_SMPP_TLS_CERTIFICATE", "smpp.tlsCertificate"), ("SHORTWAVE_SMPP_TLS_KEY", "smpp.tlsKey"),
         ("SHORTWAVE_SMPP_WINDOW", "smpp.window"), ("SHORTWAVE_HTTP_HOST", "http.host"), ("SHORTWAVE_HTTP_PORT", "http.port"),
-        ("SHORTWAVE_FULL_SYNC", "storage.fullSync"), ("SHORTWAVE_COMMIT_BATCH", "storage.commitBatch"), ("SHORTWAVE_SIMULATOR_DELAY_MS", "simulator.delayMilliseconds"),
+        ("SHORTWAVE_FULL_SYNC", "storage.fullSync"), ("SHORTWAVE_COMMIT_BATCH", "storage.commitBatch"),
+        ("SHORTWAVE_CHECKPOINT_MS", "storage.checkpointMilliseconds"), ("SHORTWAVE_SIMULATOR_DELAY_MS", "simulator.delayMilliseconds"),
     ]
 
     /// Applies `SHORTWAVE_…` variables.
@@ -107,6 +110,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
             }
         }
         if let value = try int("SHORTWAVE_COMMIT_BATCH") { self.storage.commitBatch = value }
+        if let value = try int("SHORTWAVE_CHECKPOINT_MS") { self.storage.checkpointMilliseconds = value }
         if let value = try int("SHORTWAVE_SIMULATOR_DELAY_MS") { self.simulator.delayMilliseconds = value }
     }
 
@@ -121,6 +125,9 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         if let node = self.node, !(0...1023).contains(node) { throw ConfigurationError("node \(node) must be 0…1023") }
         guard (1...10_000).contains(self.smpp.window) else { throw ConfigurationError("smpp.window must be 1…10000") }
         guard (1...1_000_000).contains(self.storage.commitBatch) else { throw ConfigurationError("storage.commitBatch must be 1…1000000") }
+        guard (10...60_000).contains(self.storage.checkpointMilliseconds) else {
+            throw ConfigurationError("storage.checkpointMilliseconds must be 10…60000")
+        }
         guard (self.smpp.tlsCertificate == nil) == (self.smpp.tlsKey == nil) else {
             throw ConfigurationError("smpp.tlsCertificate and smpp.tlsKey go together: give both or neither")
         }
@@ -153,7 +160,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
                 "host", "port", "tlsPort", "tlsCertificate", "tlsKey", "window", "enquireLinkSeconds", "inactivitySeconds",
                 "sessionInitSeconds", "responseTimeoutSeconds", "maximumPDULength",
             ],
-            "http": ["host", "port"], "storage": ["fullSync", "commitBatch"], "simulator": ["delayMilliseconds", "rules", "shares", "replies"],
+            "http": ["host", "port"], "storage": ["fullSync", "commitBatch", "checkpointMilliseconds"], "simulator": ["delayMilliseconds", "rules", "shares", "replies"],
         ]
         for key in root.keys where !known[""]!.contains(key) { throw ConfigurationError("unknown key \"\(key)\" in the config file") }
         for (section, keys) in known where !section.isEmpty {
@@ -214,6 +221,7 @@ extension GatewayConfiguration.Storage {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.fullSync = try c.decodeIfPresent(Bool.self, forKey: .fullSync) ?? self.fullSync
         self.commitBatch = try c.decodeIfPresent(Int.self, forKey: .commitBatch) ?? self.commitBatch
+        self.checkpointMilliseconds = try c.decodeIfPresent(Int.self, forKey: .checkpointMilliseconds) ?? self.checkpointMilliseconds
     }
 }
 

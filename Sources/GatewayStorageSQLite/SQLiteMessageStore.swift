@@ -15,12 +15,18 @@ public final class SQLiteMessageStore: MessageStore {
         /// `true`: fsync every commit (survives power loss). `false`: WAL `synchronous = NORMAL`
         /// (survives a crash of the process, not of the machine).
         public var fullSync: Bool
+        /// How often the write-ahead log is copied back into the database (`runMaintenance`).
+        public var checkpointInterval: Duration
 
-        public init(fullSync: Bool = true) { self.fullSync = fullSync }
+        public init(fullSync: Bool = true, checkpointInterval: Duration = .milliseconds(500)) {
+            self.fullSync = fullSync
+            self.checkpointInterval = checkpointInterval
+        }
     }
 
     let pool: DatabasePool
     public let path: String
+    let checkpointInterval: Duration
     /// The next delivery sequence number: assigned here (not by SQLite, which may reuse the
     /// number of a deleted last row) so that sequences only ever increase while this runs.
     let nextSequence: Mutex<Int64>
@@ -38,6 +44,7 @@ public final class SQLiteMessageStore: MessageStore {
         grdb.busyMode = .timeout(5)
         self.pool = try DatabasePool(path: path, configuration: grdb)
         self.path = path
+        self.checkpointInterval = configuration.checkpointInterval
         try Self.migrator.migrate(self.pool)
         let last = try self.pool.read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM delivery") ?? 0 }
         self.nextSequence = Mutex(last + 1)
@@ -50,13 +57,13 @@ public final class SQLiteMessageStore: MessageStore {
     /// A connection of its own for WAL checkpoints, beside the pool's writer.
     let checkpointer: DatabaseQueue
 
-    /// Copies the write-ahead log back into the database every half second, from its own
+    /// Copies the write-ahead log back into the database every `checkpointInterval`, from its own
     /// connection: a passive checkpoint copies what it can beside the running commits, then a
     /// restart checkpoint (which holds the writer only for the last few frames) lets the next
     /// commit start the log from its beginning, so the log stays small under constant load.
     public func runMaintenance() async {
         while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(500))
+            try? await Task.sleep(for: self.checkpointInterval)
             if Task.isCancelled { break }
             _ = try? await self.checkpointer.writeWithoutTransaction { db in
                 try db.checkpoint(.passive)

@@ -3,6 +3,7 @@
 // receipt once acknowledged. WAL, synchronous = FULL. Prints lifecycles per second.
 import Foundation
 import GRDB
+import GRDBSQLite
 import NIOCore
 import SQLiteNIO
 
@@ -69,9 +70,63 @@ do {
     report("GRDB (cached statements, one write per group)", done, start)
 }
 
+// GRDB with the statements bound through the SQLite C API, as GatewayStorageSQLite does.
+do {
+    var configuration = Configuration()
+    configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+    let pool = try DatabasePool(path: path(), configuration: configuration)
+    try await pool.write { db in for statement in schema { try db.execute(sql: statement) } }
+    let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    var id: Int64 = 1
+    var done = 0
+    let start = ContinuousClock.now
+    while ContinuousClock.now < start + .milliseconds(Int64(seconds * 1000)) {
+        let first = id
+        try await pool.write { db in
+            let insert = try db.cachedStatement(sql: insertMessage).sqliteStatement
+            let update = try db.cachedStatement(sql: updateStatus).sqliteStatement
+            let receipt = try db.cachedStatement(sql: insertReceipt).sqliteStatement
+            let delete = try db.cachedStatement(sql: deleteReceipt).sqliteStatement
+            func run(_ statement: OpaquePointer) {
+                sqlite3_step(statement)
+                sqlite3_reset(statement)
+            }
+            for m in first..<(first + Int64(batch)) {
+                var k: Int32 = 0
+                func int(_ s: OpaquePointer, _ v: Int64) { k += 1; sqlite3_bind_int64(s, k, v) }
+                func text(_ s: OpaquePointer, _ v: String) { k += 1; sqlite3_bind_text(s, k, v, -1, transient) }
+                func blob(_ s: OpaquePointer, _ v: Data) { k += 1; _ = v.withUnsafeBytes { sqlite3_bind_blob(s, k, $0.baseAddress, Int32(v.count), transient) } }
+                func null(_ s: OpaquePointer) { k += 1; sqlite3_bind_null(s, k) }
+                int(insert, m); text(insert, "demo"); text(insert, "smpp"); text(insert, ""); text(insert, "12345"); int(insert, 1); int(insert, 1)
+                text(insert, "15550000001"); int(insert, 1); int(insert, 1); for _ in 0..<5 { int(insert, 0) }
+                blob(insert, payload); blob(insert, Data()); int(insert, 1); text(insert, "queued"); int(insert, 0)
+                int(insert, 1_700_000_000_000); null(insert); null(insert); int(insert, 1_700_000_000_000); null(insert)
+                run(insert)
+                if m > Int64(batch) {
+                    k = 0
+                    text(update, "delivered"); int(update, 0); int(update, 1_700_000_000_001); int(update, m - Int64(batch))
+                    run(update)
+                    k = 0
+                    int(receipt, m - Int64(batch)); text(receipt, "demo"); text(receipt, "receipt"); int(receipt, m - Int64(batch))
+                    blob(receipt, pdu); int(receipt, 1); int(receipt, 2); int(receipt, 0)
+                    run(receipt)
+                }
+                if m > 2 * Int64(batch) {
+                    k = 0
+                    int(delete, m - 2 * Int64(batch))
+                    run(delete)
+                }
+            }
+        }
+        id += Int64(batch)
+        done += batch
+    }
+    report("GRDB + SQLite C API binds (the gateway's way)", done, start)
+}
+
 // sqlite-nio: the same statements, each a query on the connection's thread pool.
 do {
-    let connection = try await SQLiteConnection.open(storage: .file(path: path()))
+    let connection = try await SQLiteConnection.open(storage: .file(path: path())).get()
     _ = try await connection.query("PRAGMA journal_mode = WAL")
     _ = try await connection.query("PRAGMA synchronous = FULL")
     for statement in schema { _ = try await connection.query(statement) }
@@ -81,20 +136,25 @@ do {
     while ContinuousClock.now < start + .milliseconds(Int64(seconds * 1000)) {
         _ = try await connection.query("BEGIN")
         for m in id..<(id + batch) {
-            _ = try await connection.query(
-                insertMessage,
-                [
+            let row: [SQLiteData] = [
                     .integer(m), .text("demo"), .text("smpp"), .text(""), .text("12345"), .integer(1), .integer(1), .text("15550000001"),
                     .integer(1), .integer(1), .integer(0), .integer(0), .integer(0), .integer(1), .integer(0),
                     .blob(.init(bytes: payload)), .blob(.init()), .integer(1), .text("queued"), .integer(0),
                     .integer(1_700_000_000_000), .null, .null, .integer(1_700_000_000_000), .null,
-                ])
+                ]
+            _ = try await connection.query(insertMessage, row)
             if m > batch {
-                _ = try await connection.query(updateStatus, [.text("delivered"), .integer(0), .integer(1_700_000_000_001), .integer(m - batch)])
-                _ = try await connection.query(
-                    insertReceipt, [.integer(m - batch), .text("demo"), .text("receipt"), .integer(m - batch), .blob(.init(bytes: pdu)), .integer(1), .integer(2), .integer(0)])
+                let status: [SQLiteData] = [.text("delivered"), .integer(0), .integer(1_700_000_000_001), .integer(m - batch)]
+                _ = try await connection.query(updateStatus, status)
+                let receipt: [SQLiteData] = [
+                    .integer(m - batch), .text("demo"), .text("receipt"), .integer(m - batch), .blob(.init(bytes: pdu)), .integer(1), .integer(2), .integer(0),
+                ]
+                _ = try await connection.query(insertReceipt, receipt)
             }
-            if m > 2 * batch { _ = try await connection.query(deleteReceipt, [.integer(m - 2 * batch)]) }
+            if m > 2 * batch {
+                let ack: [SQLiteData] = [.integer(m - 2 * batch)]
+                _ = try await connection.query(deleteReceipt, ack)
+            }
         }
         _ = try await connection.query("COMMIT")
         id += batch
