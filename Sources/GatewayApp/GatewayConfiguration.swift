@@ -40,7 +40,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         /// Most items (messages, status changes, acknowledgements) in one group commit.
         public var commitBatch: Int = 8_192
         /// Milliseconds between WAL checkpoints (made beside the commits, never inside one).
-        public var checkpointMilliseconds: Int = 500
+        public var checkpointMilliseconds: Int = 200
         public init() {}
     }
 

@@ -18,7 +18,7 @@ public final class SQLiteMessageStore: MessageStore {
         /// How often the write-ahead log is copied back into the database (`runMaintenance`).
         public var checkpointInterval: Duration
 
-        public init(fullSync: Bool = true, checkpointInterval: Duration = .milliseconds(500)) {
+        public init(fullSync: Bool = true, checkpointInterval: Duration = .milliseconds(200)) {
             self.fullSync = fullSync
             self.checkpointInterval = checkpointInterval
         }
