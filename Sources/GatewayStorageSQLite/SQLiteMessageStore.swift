@@ -1,5 +1,8 @@
 public import GatewayCore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import GRDB
 import Synchronization
 import NIOCore
@@ -41,7 +44,12 @@ public final class SQLiteMessageStore: MessageStore {
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
             try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
         }
-        grdb.busyMode = .timeout(5)
+        // When the checkpointer holds the lock, poll every 100 µs (up to 5 s) rather than
+        // SQLite's default sleeps of 1, 2, 5, 10… ms: a commit should resume the moment it can.
+        grdb.busyMode = .callback { tries in
+            usleep(100)
+            return tries < 50_000
+        }
         self.pool = try DatabasePool(path: path, configuration: grdb)
         self.path = path
         self.checkpointInterval = configuration.checkpointInterval
@@ -54,20 +62,24 @@ public final class SQLiteMessageStore: MessageStore {
         self.checkpointer = try DatabaseQueue(path: path, configuration: checkpointing)
     }
 
+    /// Log frames (4 KiB pages) beyond which a checkpoint restarts the log: 32 MiB.
+    static let restartFrames = 8_192
+
     /// A connection of its own for WAL checkpoints, beside the pool's writer.
     let checkpointer: DatabaseQueue
 
     /// Copies the write-ahead log back into the database every `checkpointInterval`, from its own
-    /// connection: a passive checkpoint copies what it can beside the running commits, then a
-    /// restart checkpoint (which holds the writer only for the last few frames) lets the next
-    /// commit start the log from its beginning, so the log stays small under constant load.
+    /// connection. A passive checkpoint never holds up a commit; under constant load it never
+    /// quite finishes either, so once the log passes `restartFrames` a restart checkpoint (which
+    /// holds the writer only for the last few frames) lets the next commit reuse the log from
+    /// its beginning: the log stays bounded.
     public func runMaintenance() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: self.checkpointInterval)
             if Task.isCancelled { break }
             _ = try? await self.checkpointer.writeWithoutTransaction { db in
-                try db.checkpoint(.passive)
-                try db.checkpoint(.restart)
+                let (frames, _) = try db.checkpoint(.passive)
+                if frames > Self.restartFrames { try db.checkpoint(.restart) }
             }
         }
         _ = try? await self.checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
