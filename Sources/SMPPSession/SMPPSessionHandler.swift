@@ -64,6 +64,9 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
     private var unbindRequested = false
     private var reading = false
     private var needsFlush = false
+    /// PDUs encoded since the last flush, back to back: one buffer and one write per flush
+    /// instead of one per PDU.
+    private var queued: ByteBuffer?
 
     public init(configuration: SessionConfiguration) {
         self.configuration = configuration
@@ -106,7 +109,7 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
         self.reading = false
         if self.needsFlush {
             self.needsFlush = false
-            context.flush()
+            self.flushQueued(context)
         }
         context.fireChannelReadComplete()
     }
@@ -116,6 +119,7 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
         if let error = error as? SMPPDecodingError, error.closesSession, let reply = error.replyPacket,
             let bytes = try? reply.encoded()
         {
+            self.writeQueued(context)  // answers decided before the failure go first
             context.writeAndFlush(self.wrapOutboundOut(bytes), promise: nil)
         }
         context.close(promise: nil)
@@ -137,7 +141,11 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
             }
         case .response(let packet):
             do {
-                context.write(self.wrapOutboundOut(try self.encode(packet, context: context)), promise: promise)
+                try self.queue(packet, context: context)
+                if let promise {
+                    // Someone waits for this write: hand it to the channel now, with its promise.
+                    self.writeQueued(context, promise: promise)
+                }
                 if self.reading { self.needsFlush = true }
             } catch {
                 promise?.fail(error)
@@ -180,7 +188,7 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
         }
         if !self.reading, self.needsFlush {
             self.needsFlush = false
-            context.flush()
+            self.flushQueued(context)
         }
     }
 
@@ -197,15 +205,31 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
             return
         }
         self.needsFlush = false
-        context.flush()
+        self.flushQueued(context)
     }
 
     private func now(_ context: ChannelHandlerContext) -> EventLoopInstant { EventLoopInstant(context.eventLoop.now) }
 
-    private func encode(_ packet: SMPPPacket, context: ChannelHandlerContext) throws(SMPPEncodingError) -> ByteBuffer {
-        var buffer = context.channel.allocator.buffer(capacity: 256)
-        try packet.encode(into: &buffer)
-        return buffer
+    /// Encodes `packet` after the PDUs already waiting for the next flush (a PDU that breaks a
+    /// field limit writes nothing and throws).
+    private func queue(_ packet: SMPPPacket, context: ChannelHandlerContext) throws(SMPPEncodingError) {
+        if self.queued == nil { self.queued = context.channel.allocator.buffer(capacity: 4_096) }
+        try packet.encode(into: &self.queued!)
+    }
+
+    private func writeQueued(_ context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil) {
+        guard let buffer = self.queued, buffer.readableBytes > 0 else {
+            promise?.succeed(())
+            return
+        }
+        self.queued = nil
+        context.write(self.wrapOutboundOut(buffer), promise: promise)
+    }
+
+    /// Writes what is queued, then flushes.
+    private func flushQueued(_ context: ChannelHandlerContext) {
+        self.writeQueued(context)
+        context.flush()
     }
 
     /// The only place actions become I/O. Writes are flushed by the caller's flush, at the end of
@@ -215,7 +239,7 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
             switch action {
             case .send(let packet):
                 do {
-                    context.write(self.wrapOutboundOut(try self.encode(packet, context: context)), promise: nil)
+                    try self.queue(packet, context: context)
                     self.needsFlush = true
                 } catch {
                     self.run(self.machine!.sendFailed(sequenceNumber: packet.sequenceNumber, error: error), context: context)
@@ -236,10 +260,8 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
             case .cancel(let timer):
                 self.timers.removeValue(forKey: timer)?.cancel()
             case .close:
-                if self.needsFlush {
-                    self.needsFlush = false
-                    context.flush()
-                }
+                self.needsFlush = false
+                self.flushQueued(context)
                 context.close(promise: nil)
             }
         }
@@ -252,7 +274,7 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
         self.sendWaiting(context: context)
         if self.needsFlush, !self.reading {
             self.needsFlush = false
-            context.flush()
+            self.flushQueued(context)
         }
     }
 }
