@@ -69,6 +69,16 @@ public struct CarrierSimulator: Sendable {
 
         /// Defaults: everything delivered at once; messages starting with PING get a PONG back.
         public static let standard = Configuration(replies: [Reply(keyword: "PING", text: "PONG")])
+
+        /// Every key optional: what a configuration file leaves out keeps its `standard` value.
+        public init(from decoder: any Decoder) throws {
+            let standard = Configuration.standard
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.delayMilliseconds = try container.decodeIfPresent(Int.self, forKey: .delayMilliseconds) ?? standard.delayMilliseconds
+            self.rules = try container.decodeIfPresent([Rule].self, forKey: .rules) ?? standard.rules
+            self.shares = try container.decodeIfPresent([Share].self, forKey: .shares) ?? standard.shares
+            self.replies = try container.decodeIfPresent([Reply].self, forKey: .replies) ?? standard.replies
+        }
     }
 
     public var configuration: Configuration
