@@ -20,14 +20,18 @@ public final class Gateway: Service, Sendable {
         public var deliveryExpiry: Duration
         /// Submits waiting for their commit beyond which new ones get ESME_RMSGQFUL.
         public var maximumPendingSubmits: Int
+        /// Status changes, receipts and acknowledgements waiting for the outbox writer beyond which
+        /// new messages get ESME_RMSGQFUL (the outbox must keep up with what is accepted).
+        public var maximumPendingOutbox: Int
         /// Most messages per transaction.
         public var commitBatch: Int
 
         public init(
             node: Int = Int.random(in: 0...1023), validation: SubmitValidation.Limits = .init(),
             simulator: CarrierSimulator.Configuration = .standard, deliveryExpiry: Duration = .seconds(72 * 3600),
-            maximumPendingSubmits: Int = 100_000, commitBatch: Int = 8_192
+            maximumPendingSubmits: Int = 100_000, maximumPendingOutbox: Int = 200_000, commitBatch: Int = 8_192
         ) {
+            self.maximumPendingOutbox = maximumPendingOutbox
             self.node = node
             self.validation = validation
             self.simulator = simulator
@@ -42,10 +46,9 @@ public final class Gateway: Service, Sendable {
         var completion: @Sendable (Result<[Message], Refused>) -> Void
     }
 
-    /// Everything the writer commits: new messages, status changes with their receipts, MO,
-    /// and acknowledged deliveries — one transaction per turn of the writer loop.
+    /// What the outbox writer commits: status changes with their receipts, MO, and acknowledged
+    /// deliveries — one transaction per turn of its loop.
     enum Work: Sendable {
-        case submit(PendingSubmit)
         case status(StatusChange)
         case delivery(Delivery)
         case acknowledged(Int64)
@@ -58,6 +61,8 @@ public final class Gateway: Service, Sendable {
     let validation: SubmitValidation
     let simulator: CarrierSimulator
     let logger: Logger
+    /// New messages waiting for their commit.
+    let submissions = Batcher<PendingSubmit>()
     let work = Batcher<Work>()
     /// Committed messages on their way to the route.
     let dispatches = Batcher<[Message]>()
@@ -130,11 +135,15 @@ public final class Gateway: Service, Sendable {
         }
         let segments = messages.reduce(0) { $0 + $1.segments }
         guard self.accounts.admit(accountID: account.id, segments: segments) else { return completion(.failure(Refused(.throttled))) }
-        guard self.pendingSubmits.load(ordering: .relaxed) < self.configuration.maximumPendingSubmits else {
+        guard self.pendingSubmits.load(ordering: .relaxed) < self.configuration.maximumPendingSubmits,
+            self.work.count < self.configuration.maximumPendingOutbox
+        else {
             return completion(.failure(Refused(.messageQueueFull)))
         }
         self.pendingSubmits.add(1, ordering: .relaxed)
-        self.work.append(.submit(PendingSubmit(messages: messages, completion: completion)))
+        // In flight from now: the dispatch watermark must stay at or below it until its status is stored.
+        self.track(messages.lazy.filter { $0.scheduledAt == nil }.map(\.id))
+        self.submissions.append(PendingSubmit(messages: messages, completion: completion))
     }
 
     /// Checks fields without storing anything (submit_multi's per-destination answers).
@@ -170,8 +179,11 @@ public final class Gateway: Service, Sendable {
         case .failure(let refused):
             return refused.status
         case .success(let checked):
+            // §4.10.1: a NULL schedule_delivery_time or validity_period keeps the original.
             let replacement = Replacement(
-                payload: checked.payload, segments: checked.segments, scheduledAt: checked.scheduledAt, expiresAt: checked.expiresAt,
+                payload: checked.payload, segments: checked.segments,
+                scheduledAt: request.scheduleDeliveryTime == nil ? message.scheduledAt : checked.scheduledAt,
+                expiresAt: request.validityPeriod == nil ? message.expiresAt : checked.expiresAt,
                 registeredDelivery: checked.registeredDelivery)
             guard try await self.store.replace(id, accountID: accountID, with: replacement) else { return .replaceFailed }
             self.scheduled.withLock { list in
@@ -196,80 +208,95 @@ public final class Gateway: Service, Sendable {
 
     public func run() async throws {
         await withDiscardingTaskGroup { group in
-            group.addTask { await self.writerLoop() }
+            group.addTask { await self.submitLoop() }
             group.addTask { await self.dispatchLoop() }
+            group.addTask { await self.outboxLoop() }
             group.addTask { await self.resumeFromStore() }
             group.addTask { await self.sweepLoop() }
             let maintenance = Task { await self.store.runMaintenance() }
             try? await gracefulShutdown()
             maintenance.cancel()
             group.addTask { await maintenance.value }
-            // The SMPP server (started after this service) has quiesced by now: drain and stop.
-            self.work.close()
-            self.dispatches.close()
+            // The SMPP server (started after this service) has quiesced by now: the loops drain
+            // in order (submits, then their dispatch, then the outbox) and stop.
+            self.submissions.close()
         }
     }
 
-    /// Group commit: whatever work waits goes into one transaction; then submits are answered,
-    /// stored messages dispatched and stored deliveries handed to receivers.
-    func writerLoop() async {
-        while let batch = await self.work.next(maximum: self.configuration.commitBatch) {
-            await self.commit(batch)
-        }
-    }
-
-    /// One transaction: inserts, status changes with receipts, MO, acknowledgements; then the
-    /// answers, the hand-over of stored deliveries and the dispatch of the new messages.
-    func commit(_ batch: [Work]) async {
-        var write = WriteBatch()
-        var submits: [PendingSubmit] = []
-        for item in batch {
-            switch item {
-            case .submit(let pending):
-                submits.append(pending)
-                write.messages.append(contentsOf: pending.messages)
-            case .status(let change): write.changes.append(change)
-            case .delivery(let delivery): write.deliveries.append(delivery)
-            case .acknowledged(let sequence): write.acknowledged.append(sequence)
-            }
-        }
-        write.dispatchWatermark = self.watermark(
-            adding: write.messages.lazy.filter { $0.scheduledAt == nil }.map(\.id), removing: write.changes.lazy.map(\.messageID))
-        var attempt = 0
-        while true {
-            do {
-                let stored = try await self.store.write(write)
-                self.pendingSubmits.subtract(submits.count, ordering: .relaxed)
-                for pending in submits { pending.completion(.success(pending.messages)) }
-                self.hub.enqueue(stored)
-                // Dispatch runs beside the next commit, not before it.
-                if !write.messages.isEmpty { self.dispatches.append(write.messages) }
-                break
-            } catch {
-                attempt += 1
-                self.logger.error(
-                    "commit failed", metadata: ["messages": "\(write.messages.count)", "attempt": "\(attempt)", "error": "\(error)"])
-                if attempt >= 3, !submits.isEmpty {
-                    // Refuse the new messages (the customer may retry), keep the rest.
-                    self.pendingSubmits.subtract(submits.count, ordering: .relaxed)
-                    for pending in submits { pending.completion(.failure(Refused(.systemError))) }
-                    submits = []
-                    write.dispatchWatermark = self.watermark(adding: [], removing: write.messages.map(\.id))
-                    write.messages = []
+    /// Group commit of new messages: whatever waits goes into one transaction of the messages
+    /// file; then they are answered and dispatched. Nothing else shares these transactions, so
+    /// an answer never waits for status or receipt writes.
+    func submitLoop() async {
+        while let batch = await self.submissions.next(maximum: self.configuration.commitBatch) {
+            let messages = batch.flatMap(\.messages)
+            var attempt = 0
+            while true {
+                do {
+                    try await self.store.insert(messages)
+                    self.pendingSubmits.subtract(batch.count, ordering: .relaxed)
+                    for pending in batch { pending.completion(.success(pending.messages)) }
+                    self.dispatches.append(messages)
+                    break
+                } catch {
+                    attempt += 1
+                    self.logger.error("commit failed", metadata: ["messages": "\(messages.count)", "attempt": "\(attempt)", "error": "\(error)"])
+                    if attempt >= 3 {
+                        // Refused (the customer may retry); they were never stored.
+                        self.pendingSubmits.subtract(batch.count, ordering: .relaxed)
+                        for pending in batch { pending.completion(.failure(Refused(.systemError))) }
+                        _ = self.watermark(removing: messages.map(\.id))
+                        break
+                    }
+                    try? await Task.sleep(for: .milliseconds(50 * attempt))
                 }
-                try? await Task.sleep(for: .milliseconds(min(1_000, 50 * attempt)))
+            }
+        }
+        self.dispatches.close()
+    }
+
+    /// Group commit of everything that happens to stored messages: status changes with their
+    /// receipts, MO, acknowledgements, the dispatch watermark; then the stored deliveries go to
+    /// the receivers. A failed commit is tried again: nothing here is ever dropped.
+    func outboxLoop() async {
+        while let batch = await self.work.next(maximum: self.configuration.commitBatch) {
+            var write = WriteBatch()
+            for item in batch {
+                switch item {
+                case .status(let change): write.changes.append(change)
+                case .delivery(let delivery): write.deliveries.append(delivery)
+                case .acknowledged(let sequence): write.acknowledged.append(sequence)
+                }
+            }
+            write.dispatchWatermark = self.watermark(removing: write.changes.lazy.map(\.messageID))
+            var attempt = 0
+            while true {
+                do {
+                    self.hub.enqueue(try await self.store.write(write))
+                    break
+                } catch {
+                    attempt += 1
+                    self.logger.error("status commit failed; retrying", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+                    try? await Task.sleep(for: .milliseconds(min(1_000, 50 * attempt)))
+                }
             }
         }
     }
 
-    /// Updates the set of messages in flight and returns the watermark to record, or `nil`
-    /// while messages from before a restart are still being resumed.
-    func watermark(adding added: some Sequence<MessageID>, removing removed: some Sequence<MessageID>) -> MessageID? {
+    /// Counts messages as in flight (accepted, not yet moved on from `queued`).
+    func track(_ ids: some Sequence<MessageID>) {
         self.inFlight.withLock { state in
-            for id in added {
+            for id in ids {
                 state.ids.insert(id)
                 if id > state.highest { state.highest = id }
             }
+        }
+    }
+
+    /// Takes messages out of flight and returns the watermark to record: every message below it
+    /// (scheduled ones aside) has a stored status. `nil` while messages from before a restart
+    /// are still being resumed.
+    func watermark(removing removed: some Sequence<MessageID>) -> MessageID? {
+        self.inFlight.withLock { state in
             for id in removed { state.ids.remove(id) }
             guard state.resumed else { return nil }
             return state.ids.min() ?? MessageID(rawValue: state.highest.rawValue + 1)
@@ -280,6 +307,7 @@ public final class Gateway: Service, Sendable {
         while let batches = await self.dispatches.next(maximum: 64) {
             for messages in batches { self.dispatch(messages) }
         }
+        self.work.close()
     }
 
     /// Messages stored before a restart and not yet sent on carry on.
@@ -292,7 +320,7 @@ public final class Gateway: Service, Sendable {
                 guard let last = page.last else { break }
                 after = last.id
                 resumed += page.count
-                _ = self.watermark(adding: page.lazy.filter { $0.scheduledAt == nil }.map(\.id), removing: [])
+                self.track(page.lazy.filter { $0.scheduledAt == nil }.map(\.id))
                 self.dispatch(page)
             } catch {
                 self.logger.error("could not read queued messages", metadata: ["error": "\(error)"])

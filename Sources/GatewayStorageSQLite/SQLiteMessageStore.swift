@@ -8,17 +8,25 @@ import Synchronization
 import NIOCore
 import SMPPCore
 
-/// `MessageStore` on an embedded SQLite file (WAL), through GRDB.
+/// `MessageStore` on embedded SQLite files (WAL), through GRDB.
 ///
-/// Writes run on GRDB's writer queue, never on an event loop or the cooperative pool; each call
-/// is one transaction. With `synchronous = FULL` (the default) a commit is on disk when the call
-/// returns, power loss included; the gateway groups many messages per call so the fsync is shared.
+/// Two files, each with its own writer, so that the two halves of the work never wait for each
+/// other's commits (or fsyncs):
+/// * `<name>.sqlite` — accounts and the messages as accepted. A message is written once, when it
+///   is accepted (`insert`), and changed only by `replace_sm` while it is still queued.
+/// * `<name>-outbox.sqlite` — what happens to messages after that: each one's status (a message
+///   without a status row is `queued`), the receipts and MO owed to customers, the dispatch
+///   watermark. A status change and its receipt are one transaction here.
+///
+/// Writes run on GRDB's writer queues, never on an event loop or the cooperative pool; each call
+/// is one transaction per file. With `synchronous = FULL` (the default) a commit is on disk when
+/// the call returns, power loss included; the gateway groups many messages per call.
 public final class SQLiteMessageStore: MessageStore {
     public struct Configuration: Sendable {
         /// `true`: fsync every commit (survives power loss). `false`: WAL `synchronous = NORMAL`
         /// (survives a crash of the process, not of the machine).
         public var fullSync: Bool
-        /// How often the write-ahead log is copied back into the database (`runMaintenance`).
+        /// How often the write-ahead logs are copied back into the databases (`runMaintenance`).
         public var checkpointInterval: Duration
 
         public init(fullSync: Bool = true, checkpointInterval: Duration = .milliseconds(200)) {
@@ -27,68 +35,85 @@ public final class SQLiteMessageStore: MessageStore {
         }
     }
 
-    let pool: DatabasePool
+    /// Accounts and messages.
+    let messages: DatabasePool
+    /// Statuses, deliveries owed, the dispatch watermark.
+    let outbox: DatabasePool
     public let path: String
+    public let outboxPath: String
     let checkpointInterval: Duration
+    /// One connection per file for WAL checkpoints, beside the pools' writers.
+    let checkpointers: [DatabaseQueue]
     /// The next delivery sequence number: assigned here (not by SQLite, which may reuse the
     /// number of a deleted last row) so that sequences only ever increase while this runs.
     let nextSequence: Mutex<Int64>
 
+    static let finalStatuses = MessageStatus.allCases.filter(\.isFinal).map { "'\($0.rawValue)'" }.joined(separator: ",")
+
+    /// Log frames (4 KiB pages) beyond which a checkpoint restarts a log: 32 MiB.
+    static let restartFrames = 8_192
+
+    /// `path`: the messages file; the outbox file sits beside it (`x.sqlite` → `x-outbox.sqlite`).
     public init(path: String, configuration: Configuration = Configuration()) throws {
+        self.path = path
+        self.outboxPath = path.hasSuffix(".sqlite") ? String(path.dropLast(7)) + "-outbox.sqlite" : path + "-outbox"
+        self.checkpointInterval = configuration.checkpointInterval
         var grdb = GRDB.Configuration()
         let fullSync = configuration.fullSync
         grdb.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(fullSync ? "FULL" : "NORMAL")")
-            // Checkpoints run from their own connection (runMaintenance), not inside a commit:
+            // Checkpoints run from their own connections (runMaintenance), not inside a commit:
             // an automatic one would stall the group commit that happens to trigger it.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
             try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
         }
-        // When the checkpointer holds the lock, poll every 100 µs (up to 5 s) rather than
-        // SQLite's default sleeps of 1, 2, 5, 10… ms: a commit should resume the moment it can.
+        // When a checkpointer holds the lock, poll every 100 µs (up to 5 s) rather than SQLite's
+        // default sleeps of 1, 2, 5, 10… ms: a commit should resume the moment it can.
         grdb.busyMode = .callback { tries in
             usleep(100)
             return tries < 50_000
         }
-        self.pool = try DatabasePool(path: path, configuration: grdb)
-        self.path = path
-        self.checkpointInterval = configuration.checkpointInterval
-        try Self.migrator.migrate(self.pool)
-        let last = try self.pool.read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM delivery") ?? 0 }
+        self.messages = try DatabasePool(path: path, configuration: grdb)
+        self.outbox = try DatabasePool(path: self.outboxPath, configuration: grdb)
+        try Self.messagesMigrator.migrate(self.messages)
+        try Self.outboxMigrator.migrate(self.outbox)
+        let last = try self.outbox.read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM delivery") ?? 0 }
         self.nextSequence = Mutex(last + 1)
         var checkpointing = GRDB.Configuration()
         checkpointing.busyMode = .timeout(1)
         checkpointing.prepareDatabase { db in try db.execute(sql: "PRAGMA journal_size_limit = 67108864") }
-        self.checkpointer = try DatabaseQueue(path: path, configuration: checkpointing)
+        self.checkpointers = [
+            try DatabaseQueue(path: path, configuration: checkpointing),
+            try DatabaseQueue(path: self.outboxPath, configuration: checkpointing),
+        ]
     }
 
-    /// Log frames (4 KiB pages) beyond which a checkpoint restarts the log: 32 MiB.
-    static let restartFrames = 8_192
-
-    /// A connection of its own for WAL checkpoints, beside the pool's writer.
-    let checkpointer: DatabaseQueue
-
-    /// Copies the write-ahead log back into the database every `checkpointInterval`, from its own
-    /// connection. A passive checkpoint never holds up a commit; under constant load it never
-    /// quite finishes either, so once the log passes `restartFrames` a restart checkpoint (which
-    /// holds the writer only for the last few frames) lets the next commit reuse the log from
-    /// its beginning: the log stays bounded.
+    /// Copies each write-ahead log back into its database every `checkpointInterval`, from a
+    /// connection of its own. A passive checkpoint never holds up a commit; under constant load
+    /// it never quite finishes either, so once a log passes `restartFrames` a restart checkpoint
+    /// (which holds the writer only for the last few frames) lets the next commit reuse the log
+    /// from its beginning: the logs stay bounded.
     public func runMaintenance() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: self.checkpointInterval)
             if Task.isCancelled { break }
-            _ = try? await self.checkpointer.writeWithoutTransaction { db in
-                let (frames, _) = try db.checkpoint(.passive)
-                if frames > Self.restartFrames { try db.checkpoint(.restart) }
+            for checkpointer in self.checkpointers {
+                _ = try? await checkpointer.writeWithoutTransaction { db in
+                    let (frames, _) = try db.checkpoint(.passive)
+                    if frames > Self.restartFrames { try db.checkpoint(.restart) }
+                }
             }
         }
-        _ = try? await self.checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+        for checkpointer in self.checkpointers {
+            _ = try? await checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+        }
     }
 
-    /// The schema, one migration per change; never edit a shipped one.
-    static var migrator: DatabaseMigrator {
+    // MARK: schema (one migration per change; never edit a shipped one)
+
+    static var messagesMigrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: accounts, messages, deliveries") { db in
+        migrator.registerMigration("v1: accounts, messages") { db in
             try db.execute(
                 sql: """
                     CREATE TABLE account (
@@ -113,11 +138,28 @@ public final class SQLiteMessageStore: MessageStore {
                         esm_class INTEGER NOT NULL, protocol_id INTEGER NOT NULL, priority INTEGER NOT NULL,
                         registered_delivery INTEGER NOT NULL, data_coding INTEGER NOT NULL,
                         payload BLOB NOT NULL, tlvs BLOB NOT NULL, segments INTEGER NOT NULL,
-                        status TEXT NOT NULL, error_code INTEGER NOT NULL,
-                        submitted_at INTEGER NOT NULL, done_at INTEGER, scheduled_at INTEGER, expires_at INTEGER,
+                        submitted_at INTEGER NOT NULL, scheduled_at INTEGER, expires_at INTEGER,
                         client_ref TEXT
                     );
+                    -- Scheduled messages: few, and a restart must find them wherever they are.
+                    CREATE INDEX message_scheduled ON message(id) WHERE scheduled_at IS NOT NULL;
+                    """)
+        }
+        return migrator
+    }
 
+    static var outboxMigrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: statuses, deliveries, meta") { db in
+            try db.execute(
+                sql: """
+                    -- A message without a row here is queued.
+                    CREATE TABLE status (
+                        id INTEGER PRIMARY KEY NOT NULL,
+                        status TEXT NOT NULL,
+                        error_code INTEGER NOT NULL,
+                        done_at INTEGER
+                    );
                     CREATE TABLE delivery (
                         seq INTEGER PRIMARY KEY,
                         account_id TEXT NOT NULL,
@@ -129,8 +171,6 @@ public final class SQLiteMessageStore: MessageStore {
                         attempts INTEGER NOT NULL DEFAULT 0
                     );
                     CREATE INDEX delivery_account ON delivery(account_id, seq);
-                    -- Only scheduled messages still waiting: a small index (a restart resumes them).
-                    CREATE INDEX message_scheduled ON message(id) WHERE status = 'queued' AND scheduled_at IS NOT NULL;
                     -- dispatch_watermark: below it, only scheduled messages can still be queued.
                     CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
                     """)
@@ -141,13 +181,13 @@ public final class SQLiteMessageStore: MessageStore {
     // MARK: accounts
 
     public func accounts() async throws -> [Account] {
-        try await self.pool.read { db in
+        try await self.messages.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM account ORDER BY created_at").compactMap(Self.account)
         }
     }
 
     public func save(_ account: Account) async throws {
-        try await self.pool.write { db in
+        try await self.messages.write { db in
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO account
@@ -175,15 +215,25 @@ public final class SQLiteMessageStore: MessageStore {
 
     // MARK: messages
 
+    /// Stores new messages in one transaction of the messages file. A message given with a
+    /// status other than `queued` (an import, a test) gets its status row too, after.
     public func insert(_ messages: [Message]) async throws {
         guard !messages.isEmpty else { return }
-        try await self.pool.write { db in try Self.insert(messages, db: db) }
+        try await self.messages.write { db in try Self.insert(messages, db: db) }
+        let settled = messages.filter { $0.status != .queued }
+        if !settled.isEmpty {
+            _ = try await self.apply(
+                settled.map { StatusChange(messageID: $0.id, status: $0.status, errorCode: $0.errorCode, at: $0.doneAt ?? $0.submittedAt) })
+        }
     }
 
     public func write(_ batch: WriteBatch) async throws -> [Delivery] {
         guard !batch.isEmpty else { return [] }
-        return try await self.pool.write { db in
-            try Self.insert(batch.messages, db: db)
+        try await self.insert(batch.messages)
+        guard !(batch.changes.isEmpty && batch.deliveries.isEmpty && batch.acknowledged.isEmpty && batch.dispatchWatermark == nil) else {
+            return []
+        }
+        return try await self.outbox.write { db in
             var stored = try self.apply(batch.changes, db: db)
             stored += try self.insert(deliveries: batch.deliveries, db: db)
             try Self.complete(batch.acknowledged, db: db)
@@ -198,69 +248,98 @@ public final class SQLiteMessageStore: MessageStore {
     }
 
     static func insert(_ messages: [Message], db: Database) throws {
-            guard !messages.isEmpty else { return }
-            let statement = try db.cachedStatement(
-                sql: """
-                    INSERT INTO message (id, account_id, ingress, service_type, source_addr, source_ton, source_npi,
-                        dest_addr, dest_ton, dest_npi, esm_class, protocol_id, priority, registered_delivery, data_coding,
-                        payload, tlvs, segments, status, error_code, submitted_at, done_at, scheduled_at, expires_at, client_ref)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            for message in messages {
-                var row = RawRow(statement)
-                row.int(Int64(bitPattern: message.id.rawValue))
-                row.text(message.accountID)
-                row.text(message.ingress.rawValue)
-                row.text(message.serviceType)
-                row.text(message.source.address)
-                row.int(message.source.ton.rawValue)
-                row.int(message.source.npi.rawValue)
-                row.text(message.destination.address)
-                row.int(message.destination.ton.rawValue)
-                row.int(message.destination.npi.rawValue)
-                row.int(message.esmClass.rawValue)
-                row.int(message.protocolID)
-                row.int(message.priority)
-                row.int(message.registeredDelivery.rawValue)
-                row.int(message.dataCoding.rawValue)
-                row.blob(message.payload)
-                row.blob(message.tlvs.isEmpty ? [] : message.tlvs.storedOctets)
-                row.int(message.segments)
-                row.text(message.status.rawValue)
-                row.int(message.errorCode)
-                row.int(message.submittedAt)
-                row.int(message.doneAt)
-                row.int(message.scheduledAt)
-                row.int(message.expiresAt)
-                row.text(message.clientReference)
-                try row.execute(db)
-            }
+        guard !messages.isEmpty else { return }
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO message (id, account_id, ingress, service_type, source_addr, source_ton, source_npi,
+                    dest_addr, dest_ton, dest_npi, esm_class, protocol_id, priority, registered_delivery, data_coding,
+                    payload, tlvs, segments, submitted_at, scheduled_at, expires_at, client_ref)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        for message in messages {
+            var row = RawRow(statement)
+            row.int(Int64(bitPattern: message.id.rawValue))
+            row.text(message.accountID)
+            row.text(message.ingress.rawValue)
+            row.text(message.serviceType)
+            row.text(message.source.address)
+            row.int(message.source.ton.rawValue)
+            row.int(message.source.npi.rawValue)
+            row.text(message.destination.address)
+            row.int(message.destination.ton.rawValue)
+            row.int(message.destination.npi.rawValue)
+            row.int(message.esmClass.rawValue)
+            row.int(message.protocolID)
+            row.int(message.priority)
+            row.int(message.registeredDelivery.rawValue)
+            row.int(message.dataCoding.rawValue)
+            row.blob(message.payload)
+            row.blob(message.tlvs.isEmpty ? [] : message.tlvs.storedOctets)
+            row.int(message.segments)
+            row.int(message.submittedAt)
+            row.int(message.scheduledAt)
+            row.int(message.expiresAt)
+            row.text(message.clientReference)
+            try row.execute(db)
+        }
     }
 
     public func message(_ id: MessageID) async throws -> Message? {
-        try await self.pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM message WHERE id = ?", arguments: [Int64(bitPattern: id.rawValue)]).map(Self.message)
+        let raw = Int64(bitPattern: id.rawValue)
+        let found = try await self.messages.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM message WHERE id = ?", arguments: [raw]).map(Self.message)
         }
+        guard var message = found else { return nil }
+        let status = try await self.outbox.read { db -> (MessageStatus, Int, Int64?)? in
+            try Row.fetchOne(db, sql: "SELECT * FROM status WHERE id = ?", arguments: [raw]).map {
+                (MessageStatus(rawValue: $0["status"]) ?? .unknown, $0["error_code"], $0["done_at"])
+            }
+        }
+        if let (status, error, doneAt) = status {
+            message.status = status
+            message.errorCode = error
+            message.doneAt = doneAt
+        }
+        return message
     }
 
-    /// Queued messages at or above the dispatch watermark (those in flight when the process
-    /// stopped), merged with every scheduled message still waiting; oldest first.
+    /// Queued messages (no status yet) at or above the dispatch watermark — those in flight when
+    /// the process stopped — merged with every scheduled message still waiting; oldest first.
     public func queuedMessages(after: MessageID?, limit: Int) async throws -> [Message] {
-        try await self.pool.read { db in
-            let after = Int64(bitPattern: after?.rawValue ?? 0)
-            let watermark = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'dispatch_watermark'") ?? 0
-            let recent = try Row.fetchAll(
-                db, sql: "SELECT * FROM message WHERE id > ? AND status = 'queued' ORDER BY id LIMIT ?",
-                arguments: [max(after, watermark - 1), limit]
-            ).map(Self.message)
-            let scheduled = try Row.fetchAll(
-                db,
-                sql: "SELECT * FROM message WHERE status = 'queued' AND scheduled_at IS NOT NULL AND id > ? ORDER BY id LIMIT ?",
-                arguments: [after, limit]
-            ).map(Self.message)
-            var seen = Set<MessageID>()
-            return Array((recent + scheduled).sorted { $0.id < $1.id }.filter { seen.insert($0.id).inserted }.prefix(limit))
+        let after = Int64(bitPattern: after?.rawValue ?? 0)
+        let watermark = try await self.outbox.read { db in
+            try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'dispatch_watermark'") ?? 0
         }
+        var found: [Message] = []
+        // Recent messages, a page at a time, until enough of them turn out to be still queued.
+        var cursor = max(after, watermark - 1)
+        while found.count < limit {
+            let from = cursor
+            let page = try await self.messages.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM message WHERE id > ? ORDER BY id LIMIT ?", arguments: [from, limit]).map(Self.message)
+            }
+            guard let last = page.last else { break }
+            cursor = Int64(bitPattern: last.id.rawValue)
+            found += try await self.withoutStatus(page)
+        }
+        let scheduled = try await self.messages.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM message WHERE scheduled_at IS NOT NULL AND id > ? ORDER BY id LIMIT ?", arguments: [after, limit]
+            ).map(Self.message)
+        }
+        found += try await self.withoutStatus(scheduled)
+        var seen = Set<MessageID>()
+        return Array(found.sorted { $0.id < $1.id }.filter { seen.insert($0.id).inserted }.prefix(limit))
+    }
+
+    /// The messages of `page` that have no status yet.
+    func withoutStatus(_ page: [Message]) async throws -> [Message] {
+        guard !page.isEmpty else { return [] }
+        let ids = page.map { Int64(bitPattern: $0.id.rawValue) }
+        let settled = try await self.outbox.read { db in
+            Set(try Int64.fetchAll(db, sql: "SELECT id FROM status WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))", arguments: StatementArguments(ids)))
+        }
+        return page.filter { !settled.contains(Int64(bitPattern: $0.id.rawValue)) }
     }
 
     static func message(_ row: Row) -> Message {
@@ -272,41 +351,47 @@ public final class SQLiteMessageStore: MessageStore {
             esmClass: ESMClass(rawValue: row["esm_class"]), protocolID: row["protocol_id"], priority: row["priority"],
             registeredDelivery: RegisteredDelivery(rawValue: row["registered_delivery"]), dataCoding: DataCoding(rawValue: row["data_coding"]),
             payload: [UInt8](row["payload"] as Data), tlvs: TLVList(storedOctets: [UInt8](row["tlvs"] as Data)), segments: row["segments"],
-            status: MessageStatus(rawValue: row["status"]) ?? .unknown, errorCode: row["error_code"], submittedAt: row["submitted_at"],
-            doneAt: row["done_at"], scheduledAt: row["scheduled_at"], expiresAt: row["expires_at"], clientReference: row["client_ref"])
+            status: .queued, submittedAt: row["submitted_at"], scheduledAt: row["scheduled_at"], expiresAt: row["expires_at"],
+            clientReference: row["client_ref"])
     }
 
-    static let finalStatuses = MessageStatus.allCases.filter(\.isFinal).map { "'\($0.rawValue)'" }.joined(separator: ",")
+    // MARK: statuses and deliveries (the outbox file)
 
+    /// Applies each change unless its message is already final (a message the store never saw
+    /// gets a status row all the same: the gateway changes only messages it stored).
     public func apply(_ changes: [StatusChange]) async throws -> [Delivery] {
         guard !changes.isEmpty else { return [] }
-        return try await self.pool.write { db in try self.apply(changes, db: db) }
+        return try await self.outbox.write { db in try self.apply(changes, db: db) }
     }
 
     func apply(_ changes: [StatusChange], db: Database) throws -> [Delivery] {
-            guard !changes.isEmpty else { return [] }
-            let update = try db.cachedStatement(
-                sql: "UPDATE message SET status = ?, error_code = ?, done_at = ? WHERE id = ? AND status NOT IN (\(Self.finalStatuses))")
-            let insert = try Self.insertDeliveryStatement(db)
-            var stored: [Delivery] = []
-            stored.reserveCapacity(changes.count)
-            for change in changes {
-                var row = RawRow(update)
-                row.text(change.status.rawValue)
-                row.int(change.errorCode)
-                row.int(change.status.isFinal ? change.at : nil)
-                row.int(Int64(bitPattern: change.messageID.rawValue))
-                try row.execute(db)
-                guard db.changesCount == 1, var receipt = change.receipt else { continue }
-                try self.insert(&receipt, with: insert, db: db)
-                stored.append(receipt)
-            }
-            return stored
+        guard !changes.isEmpty else { return [] }
+        let upsert = try db.cachedStatement(
+            sql: """
+                INSERT INTO status (id, status, error_code, done_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET status = excluded.status, error_code = excluded.error_code, done_at = excluded.done_at
+                WHERE status.status NOT IN (\(Self.finalStatuses))
+                """)
+        let insert = try Self.insertDeliveryStatement(db)
+        var stored: [Delivery] = []
+        stored.reserveCapacity(changes.count)
+        for change in changes {
+            var row = RawRow(upsert)
+            row.int(Int64(bitPattern: change.messageID.rawValue))
+            row.text(change.status.rawValue)
+            row.int(change.errorCode)
+            row.int(change.status.isFinal ? change.at : nil)
+            try row.execute(db)
+            guard db.changesCount == 1, var receipt = change.receipt else { continue }
+            try self.insert(&receipt, with: insert, db: db)
+            stored.append(receipt)
+        }
+        return stored
     }
 
     public func insert(deliveries: [Delivery]) async throws -> [Delivery] {
         guard !deliveries.isEmpty else { return [] }
-        return try await self.pool.write { db in try self.insert(deliveries: deliveries, db: db) }
+        return try await self.outbox.write { db in try self.insert(deliveries: deliveries, db: db) }
     }
 
     func insert(deliveries: [Delivery], db: Database) throws -> [Delivery] {
@@ -343,35 +428,42 @@ public final class SQLiteMessageStore: MessageStore {
     }
 
     public func cancel(_ id: MessageID, accountID: String, at: Int64) async throws -> CancelOutcome {
-        try await self.pool.write { db in
-            let raw = Int64(bitPattern: id.rawValue)
-            guard let status = try String.fetchOne(db, sql: "SELECT status FROM message WHERE id = ? AND account_id = ?", arguments: [raw, accountID])
-            else { return .notFound }
-            guard status == MessageStatus.queued.rawValue else { return .tooLate }
-            try db.execute(sql: "UPDATE message SET status = 'deleted', done_at = ? WHERE id = ?", arguments: [at, raw])
-            return .cancelled
+        let raw = Int64(bitPattern: id.rawValue)
+        let owned = try await self.messages.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM message WHERE id = ? AND account_id = ?", arguments: [raw, accountID]) ?? false
+        }
+        guard owned else { return .notFound }
+        return try await self.outbox.write { db in
+            // Only a message without a status yet can be cancelled; dispatch's own change then
+            // finds it final and leaves it so.
+            try db.execute(sql: "INSERT INTO status (id, status, error_code, done_at) VALUES (?, 'deleted', 0, ?) ON CONFLICT(id) DO NOTHING", arguments: [raw, at])
+            return db.changesCount == 1 ? .cancelled : .tooLate
         }
     }
 
     public func replace(_ id: MessageID, accountID: String, with replacement: Replacement) async throws -> Bool {
-        try await self.pool.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE message SET payload = ?, segments = ?, scheduled_at = ?, expires_at = ?, registered_delivery = ?
-                    WHERE id = ? AND account_id = ? AND status = 'queued'
-                    """,
-                arguments: [
-                    Data(replacement.payload), replacement.segments, replacement.scheduledAt, replacement.expiresAt,
-                    replacement.registeredDelivery.rawValue, Int64(bitPattern: id.rawValue), accountID,
-                ])
-            return db.changesCount == 1
+        let raw = Int64(bitPattern: id.rawValue)
+        // Held inside an outbox transaction, so no status change can slip in between the check
+        // and the change of the message.
+        return try await self.outbox.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM status WHERE id = ?", arguments: [raw]) == nil else { return false }
+            return try self.messages.write { messages in
+                try messages.execute(
+                    sql: """
+                        UPDATE message SET payload = ?, segments = ?, scheduled_at = ?, expires_at = ?, registered_delivery = ?
+                        WHERE id = ? AND account_id = ?
+                        """,
+                    arguments: [
+                        Data(replacement.payload), replacement.segments, replacement.scheduledAt, replacement.expiresAt,
+                        replacement.registeredDelivery.rawValue, raw, accountID,
+                    ])
+                return messages.changesCount == 1
+            }
         }
     }
 
-    // MARK: deliveries
-
     public func pendingDeliveries(accountID: String, after: Int64, limit: Int) async throws -> [Delivery] {
-        try await self.pool.read { db in
+        try await self.outbox.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM delivery WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?", arguments: [accountID, after, limit]
             ).compactMap { row -> Delivery? in
@@ -388,21 +480,21 @@ public final class SQLiteMessageStore: MessageStore {
 
     public func completeDeliveries(_ sequences: [Int64]) async throws {
         guard !sequences.isEmpty else { return }
-        try await self.pool.write { db in try Self.complete(sequences, db: db) }
+        try await self.outbox.write { db in try Self.complete(sequences, db: db) }
     }
 
     static func complete(_ sequences: [Int64], db: Database) throws {
-            guard !sequences.isEmpty else { return }
-            let delete = try db.cachedStatement(sql: "DELETE FROM delivery WHERE seq = ?")
-            for sequence in sequences {
-                var row = RawRow(delete)
-                row.int(sequence)
-                try row.execute(db)
-            }
+        guard !sequences.isEmpty else { return }
+        let delete = try db.cachedStatement(sql: "DELETE FROM delivery WHERE seq = ?")
+        for sequence in sequences {
+            var row = RawRow(delete)
+            row.int(sequence)
+            try row.execute(db)
+        }
     }
 
     public func deleteExpiredDeliveries(before: Int64) async throws -> Int {
-        try await self.pool.write { db in
+        try await self.outbox.write { db in
             try db.execute(sql: "DELETE FROM delivery WHERE expires_at < ?", arguments: [before])
             return db.changesCount
         }

@@ -109,6 +109,7 @@ import Testing
             #expect(replace.isOK)
             let stored = try await gateway.gateway.store.message(try #require(MessageID(id)))
             #expect(stored?.payload == Array("new text".utf8))
+            #expect(stored?.scheduledAt != nil)  // a NULL schedule_delivery_time keeps the original (§4.10.1)
             let cancel = try await connection.cancel(CancelSM(messageID: id, source: .init(ton: .alphanumeric, npi: .unknown, "ACME")))
             #expect(cancel.isOK)
             let afterCancel = try await connection.query(QuerySM(messageID: id))

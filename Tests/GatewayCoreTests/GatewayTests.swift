@@ -219,6 +219,7 @@ func accept(_ gateway: Gateway, _ fields: SubmitValidation.Fields, _ account: Ac
             let replace = ReplaceSM(messageID: message.id.description, source: message.source, registeredDelivery: .receipt, shortMessage: ByteBuffer(string: "changed"))
             #expect(try await gateway.replace(message.id, accountID: account.id, with: replace) == .ok)
             #expect(try await store.message(message.id)?.payload == Array("changed".utf8))
+            #expect(try await store.message(message.id)?.scheduledAt == message.scheduledAt)
             #expect(try await gateway.cancel(message.id, accountID: "someone-else") == .notFound)
             #expect(try await gateway.cancel(message.id, accountID: account.id) == .cancelled)
             #expect(try await store.message(message.id)?.status == .deleted)

@@ -68,7 +68,6 @@ func sampleReceipt(for id: UInt64, account: String = "a", expiresAt: Int64 = 1_9
                 StatusChange(messageID: MessageID(rawValue: 1), status: .sent, at: 10, receipt: sampleReceipt(for: 1)),
                 StatusChange(messageID: MessageID(rawValue: 1), status: .delivered, at: 20, receipt: sampleReceipt(for: 1)),
                 StatusChange(messageID: MessageID(rawValue: 1), status: .undelivered, at: 30, receipt: sampleReceipt(for: 1)),  // too late
-                StatusChange(messageID: MessageID(rawValue: 3), status: .delivered, at: 30, receipt: sampleReceipt(for: 3)),  // no such message
             ])
             #expect(stored.count == 2)
             #expect(stored.map(\.sequence) == stored.map(\.sequence).sorted())
@@ -107,6 +106,19 @@ func sampleReceipt(for id: UInt64, account: String = "a", expiresAt: Int64 = 1_9
             #expect(stored.allSatisfy { $0.sequence > 0 })
             #expect(try await store.deleteExpiredDeliveries(before: 500) == 1)
             #expect(try await store.pendingDeliveries(accountID: "a", after: 0, limit: 10).map(\.messageID?.rawValue) == [2])
+        }
+    }
+
+    @Test func messagesAndTheirOutboxLiveInTwoFiles() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteMessageStore(path: directory + "/db.sqlite")
+            #expect(store.outboxPath == directory + "/db-outbox.sqlite")
+            try await store.insert([sampleMessage(1)])
+            _ = try await store.apply([StatusChange(messageID: MessageID(rawValue: 1), status: .delivered, at: 5, receipt: sampleReceipt(for: 1))])
+            #expect(FileManager.default.fileExists(atPath: store.outboxPath))
+            let message = try await store.message(MessageID(rawValue: 1))
+            #expect(message?.status == .delivered)
+            #expect(message?.doneAt == 5)
         }
     }
 
