@@ -74,13 +74,18 @@ public final class SQLiteMessageStore: MessageStore {
             return tries < 50_000
         }
         self.messages = try DatabasePool(path: path, configuration: grdb)
-        self.outbox = try DatabasePool(path: self.outboxPath, configuration: grdb)
+        // The outbox is not on the path of any answer an ESME waits for: below the messages
+        // writer and the event loops in priority.
+        var outbox = grdb
+        outbox.qos = .utility
+        self.outbox = try DatabasePool(path: self.outboxPath, configuration: outbox)
         try Self.messagesMigrator.migrate(self.messages)
         try Self.outboxMigrator.migrate(self.outbox)
         let last = try self.outbox.read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM delivery") ?? 0 }
         self.nextSequence = Mutex(last + 1)
         var checkpointing = GRDB.Configuration()
         checkpointing.busyMode = .timeout(1)
+        checkpointing.qos = .utility
         checkpointing.prepareDatabase { db in try db.execute(sql: "PRAGMA journal_size_limit = 67108864") }
         self.checkpointers = [
             try DatabaseQueue(path: path, configuration: checkpointing),
