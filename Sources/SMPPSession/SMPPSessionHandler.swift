@@ -2,7 +2,8 @@ public import NIOCore
 public import SMPPCore
 
 /// What the application writes into a session's pipeline.
-public enum SessionOutbound: Sendable {
+/// `indirect` (as `SessionInbound`): a pointer through the pipeline, not a PDU copied by value.
+public indirect enum SessionOutbound: Sendable {
     /// ESME: bind; the promise gets the bind response (whatever its status).
     case bind(BindType, Bind, EventLoopPromise<SMPPPacket>)
     /// A request; the promise gets its response, or fails with `SessionError`. When the window
@@ -28,7 +29,7 @@ public struct SessionBatchResult: Sendable {
 }
 
 /// What a session passes to the application.
-public enum SessionInbound: Sendable {
+public indirect enum SessionInbound: Sendable {
     /// A request of the peer the state allows (deliver_sm, submit_sm, data_sm, outbind…); answer
     /// it with `SessionOutbound.response`.
     case request(SMPPPacket)

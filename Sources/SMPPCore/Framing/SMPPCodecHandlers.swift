@@ -2,7 +2,9 @@ public import NIOCore
 
 /// What the inbound decoder passes on: a PDU, or a PDU that was framed correctly but could not be
 /// read — the session answers it (`SMPPDecodingError.replyPacket`) and carries on.
-public enum SMPPInbound: Hashable, Sendable {
+/// `indirect`: one pointer, so passing it through a NIO pipeline (boxed in `NIOAny`) copies a
+/// reference rather than a whole PDU.
+public indirect enum SMPPInbound: Hashable, Sendable {
     case packet(SMPPPacket)
     case malformed(SMPPDecodingError)
 }
