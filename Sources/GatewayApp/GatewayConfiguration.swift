@@ -7,7 +7,7 @@ import Foundation
 /// only route.
 ///
 /// Sources, later ones winning: these defaults, a JSON file (`--config`), environment variables
-/// (`SHORTWAVE_…`, listed on `environmentKeys`), command-line flags.
+/// (`SHORTWAVE_…`, read by `applyEnvironment`), command-line flags.
 public struct GatewayConfiguration: Sendable, Codable, Equatable {
     public struct SMPP: Sendable, Codable, Equatable {
         public var host: String = "0.0.0.0"
@@ -73,16 +73,6 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
             throw ConfigurationError("\(path): \(error)")
         }
     }
-
-    /// Environment variables and what they set.
-    public static let environmentKeys: [(String, String)] = [
-        ("SHORTWAVE_DATA_DIR", "dataDirectory"), ("SHORTWAVE_NODE_ID", "node"), ("SHORTWAVE_LOG_LEVEL", "logLevel"),
-        ("SHORTWAVE_SMPP_HOST", "smpp.host"), ("SHORTWAVE_SMPP_PORT", "smpp.port"), ("SHORTWAVE_SMPP_TLS_PORT", "smpp.tlsPort"),
-        ("SHORTWAVE_SMPP_TLS_CERTIFICATE", "smpp.tlsCertificate"), ("SHORTWAVE_SMPP_TLS_KEY", "smpp.tlsKey"),
-        ("SHORTWAVE_SMPP_WINDOW", "smpp.window"), ("SHORTWAVE_HTTP_HOST", "http.host"), ("SHORTWAVE_HTTP_PORT", "http.port"),
-        ("SHORTWAVE_FULL_SYNC", "storage.fullSync"), ("SHORTWAVE_COMMIT_BATCH", "storage.commitBatch"),
-        ("SHORTWAVE_CHECKPOINT_MS", "storage.checkpointMilliseconds"), ("SHORTWAVE_SIMULATOR_DELAY_MS", "simulator.delayMilliseconds"),
-    ]
 
     /// Applies `SHORTWAVE_…` variables.
     public mutating func applyEnvironment(_ environment: [String: String]) throws {

@@ -46,13 +46,14 @@ final class DeliveryHub: Sendable {
     let retryDelayMilliseconds: Int64
     private let queues = Mutex<[String: Queue]>([:])
     /// Called when an account's memory should be refilled from the store.
-    private let load: @Sendable (_ accountID: String, _ after: Int64, _ limit: Int) async -> [Delivery]
+    /// `nil`: the store could not be read (the sweep tries again).
+    private let load: @Sendable (_ accountID: String, _ after: Int64, _ limit: Int) async -> [Delivery]?
     /// Called with each acknowledged delivery.
     private let acknowledged: @Sendable (Delivery) -> Void
 
     init(
         capacity: Int = 20_000, pageSize: Int = 5_000, retryDelayMilliseconds: Int64 = 2_000,
-        load: @escaping @Sendable (String, Int64, Int) async -> [Delivery], acknowledged: @escaping @Sendable (Delivery) -> Void
+        load: @escaping @Sendable (String, Int64, Int) async -> [Delivery]?, acknowledged: @escaping @Sendable (Delivery) -> Void
     ) {
         self.capacity = capacity
         self.pageSize = pageSize
@@ -152,6 +153,13 @@ final class DeliveryHub: Sendable {
                 guard !queue.targets.isEmpty else {
                     return false
                 }
+                guard let loaded else {
+                    // Still owed and still in the store: the next sweep loads them.
+                    queue.incomplete = true
+                    queue.arrivals = []
+                    queue.arrivalsOverflowed = false
+                    return false
+                }
                 for delivery in loaded where delivery.sequence > queue.loadedThrough && !queue.known.contains(delivery.sequence) {
                     queue.pending.append(delivery)
                     queue.known.insert(delivery.sequence)
@@ -227,7 +235,4 @@ final class DeliveryHub: Sendable {
         if ok { self.acknowledged(delivery) }
         self.pump(account)
     }
-
-    /// Deliveries pending in memory for an account (tests, inspection).
-    func pendingCount(_ accountID: String) -> Int { self.queues.withLock { $0[accountID]?.pending.count ?? 0 } }
 }

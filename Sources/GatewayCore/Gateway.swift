@@ -93,7 +93,7 @@ public final class Gateway: Service, Sendable {
                     return try await store.pendingDeliveries(accountID: account, after: after, limit: limit)
                 } catch {
                     logger.error("could not load deliveries", metadata: ["account": "\(account)", "error": "\(error)"])
-                    return []
+                    return nil
                 }
             },
             acknowledged: { delivery in work.append(.acknowledged(delivery.sequence)) })

@@ -72,21 +72,21 @@ public struct Message: Sendable, Hashable {
 
     /// The text, where the data_coding is a text alphabet (for receipts' `Text:` and MO rules).
     public var text: String? {
-        var octets = self.payload[...]
-        if self.esmClass.udhi, let length = octets.first, Int(length) + 1 <= octets.count {
-            octets = octets.dropFirst(Int(length) + 1)
-        }
-        return SMSText.decode(ByteBuffer(bytes: octets), dataCoding: self.dataCoding)
+        SMSText.decode(ByteBuffer(bytes: self.textOctets), dataCoding: self.dataCoding)
+    }
+
+    /// The message octets after the user data header, if there is one.
+    var textOctets: ArraySlice<UInt8> {
+        let octets = self.payload[...]
+        guard self.esmClass.udhi, let length = octets.first, Int(length) + 1 <= octets.count else { return octets }
+        return octets.dropFirst(Int(length) + 1)
     }
 }
 
 extension Message {
     /// The first characters of the text (a receipt's `Text:`), decoding no more than needed.
     public func textPrefix(_ characters: Int) -> String? {
-        var octets = self.payload[...]
-        if self.esmClass.udhi, let length = octets.first, Int(length) + 1 <= octets.count {
-            octets = octets.dropFirst(Int(length) + 1)
-        }
+        var octets = self.textOctets
         let perCharacter = self.dataCoding.alphabet == .ucs2 ? 4 : 2  // room for surrogates and GSM escapes
         octets = octets.prefix(characters * perCharacter)
         if self.dataCoding.alphabet == .ucs2, octets.count % 2 == 1 { octets = octets.dropLast() }
@@ -99,10 +99,7 @@ extension Message {
     /// (anything else becomes `?`). GSM 03.38, IA5 and Latin-1 letters and digits are ASCII
     /// already, so those are copied without decoding; other alphabets are decoded first.
     func writeTextPrefix(_ characters: Int, into buffer: inout ByteBuffer) {
-        var octets = self.payload[...]
-        if self.esmClass.udhi, let length = octets.first, Int(length) + 1 <= octets.count {
-            octets = octets.dropFirst(Int(length) + 1)
-        }
+        let octets = self.textOctets
         switch self.dataCoding.rawValue {
         case 0x00, 0x01, 0x03:
             for octet in octets.prefix(characters) {

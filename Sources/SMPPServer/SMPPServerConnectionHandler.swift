@@ -41,17 +41,25 @@ final class SMPPServerConnectionHandler: ChannelInboundHandler {
             let logger = self.logger
             Task {
                 let verdict = await delegate.authenticate(request, session: session)
-                switch verdict {
-                case .accept(let systemID, let principal):
-                    session.accepted(systemID: bind.systemID, principal: principal)
-                    logger.info(
-                        "bound", metadata: ["smpp.session": "\(session.id)", "smpp.system_id": "\(bind.systemID)", "smpp.bind": "\(type)"])
-                    session.channel.writeAndFlush(SessionOutbound.acceptBind(sequenceNumber: sequence, systemID: systemID), promise: nil)
-                case .reject(let status):
-                    logger.notice(
-                        "bind refused",
-                        metadata: ["smpp.session": "\(session.id)", "smpp.system_id": "\(bind.systemID)", "smpp.status": "\(status)"])
-                    session.channel.writeAndFlush(SessionOutbound.rejectBind(sequenceNumber: sequence, status: status), promise: nil)
+                // Settled on the event loop, in order with channelInactive: a bind accepted after
+                // the peer has gone is released at once (its bind count must not leak).
+                session.eventLoop.execute {
+                    switch verdict {
+                    case .accept(let systemID, let principal):
+                        session.accepted(systemID: bind.systemID, principal: principal)
+                        guard session.channel.isActive else {
+                            delegate.sessionClosed(session)
+                            return
+                        }
+                        logger.info(
+                            "bound", metadata: ["smpp.session": "\(session.id)", "smpp.system_id": "\(bind.systemID)", "smpp.bind": "\(type)"])
+                        session.channel.writeAndFlush(SessionOutbound.acceptBind(sequenceNumber: sequence, systemID: systemID), promise: nil)
+                    case .reject(let status):
+                        logger.notice(
+                            "bind refused",
+                            metadata: ["smpp.session": "\(session.id)", "smpp.system_id": "\(bind.systemID)", "smpp.status": "\(status)"])
+                        session.channel.writeAndFlush(SessionOutbound.rejectBind(sequenceNumber: sequence, status: status), promise: nil)
+                    }
                 }
             }
         case .bound(let type):

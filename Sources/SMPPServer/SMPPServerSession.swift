@@ -20,7 +20,6 @@ public final class SMPPServerSession: Sendable, Hashable, CustomStringConvertibl
         var type: BindType?
         var systemID: String = ""
         var principal: String?
-        var boundAt: NIODeadline?
     }
 
     private let bound = Mutex(Bound())
@@ -59,10 +58,7 @@ public final class SMPPServerSession: Sendable, Hashable, CustomStringConvertibl
     }
 
     func markBound(_ type: BindType) {
-        self.bound.withLock {
-            $0.type = type
-            $0.boundAt = .now()
-        }
+        self.bound.withLock { $0.type = type }
     }
 
     /// Answers a request of the ESME (same sequence number). From the event loop the write is
