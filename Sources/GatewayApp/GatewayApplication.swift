@@ -1,13 +1,15 @@
 import Foundation
 public import GatewayCore
 import GatewayStorageSQLite
+public import GatewayHTTP
+import Synchronization
 public import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
 public import SMPPServer
 import SMPPSession
-import ServiceLifecycle
+public import ServiceLifecycle
 import UnixSignals
 
 /// `shortwave serve`: configuration → store → gateway → SMPP listeners, as one `ServiceGroup`
@@ -26,8 +28,18 @@ public struct GatewayApplication: Sendable {
     public struct Prepared: Sendable {
         public let gateway: Gateway
         public let smppServer: SMPPServer
-        /// Printed once, when the data directory was new: `demo account: system_id=… password=…`.
+        public let httpAPI: HTTPAPI
+        public let webhookSender: WebhookSender
+        /// The HTTP listener (a Hummingbird application).
+        public let httpServer: any Service
+        /// The HTTP port once it is bound (the configured one, or the one picked for port 0).
+        public let httpPort: BoundPort
+        /// Printed once, when the data directory was new:
+        /// `demo account: system_id=… password=… api_key=…`.
         public let demoAccountLine: String?
+
+        /// In start order; a graceful shutdown stops them in reverse (listeners first, the gateway last).
+        public var services: [any Service] { [self.gateway, self.webhookSender, self.httpServer, self.smppServer] }
     }
 
     /// Opens (or creates) the data directory and store, the demo account and the listeners.
@@ -50,13 +62,17 @@ public struct GatewayApplication: Sendable {
             throw ConfigurationError("cannot open the database in \(directory): \(error)")
         }
         var accounts = try await store.accounts()
+        let keys = try await APIKeyRegistry.load(from: store)
         var demoLine: String?
         if accounts.isEmpty {
             let password = Credentials.random(length: 8)
-            let demo = Account(id: "demo", systemID: "demo", password: PasswordHash(password: password), numbers: [])
+            // High enough a request rate not to get in the way of a benchmark; a real account
+            // gets its own limits.
+            let demo = Account(id: "demo", systemID: "demo", password: PasswordHash(password: password), numbers: [], requestsPerSecond: 1_000_000)
             try await store.save(demo)
             accounts = [demo]
-            demoLine = "demo account: system_id=\(demo.systemID) password=\(password)"
+            let (_, key) = try await keys.create(accountID: demo.id, label: "demo")
+            demoLine = "demo account: system_id=\(demo.systemID) password=\(password) api_key=\(key)"
         }
         let registry = AccountRegistry(accounts)
         let gateway = Gateway(
@@ -84,15 +100,51 @@ public struct GatewayApplication: Sendable {
         self.logger.info(
             "carrier SIMULATOR is the only route: messages are not sent to any real network",
             metadata: ["simulator.delay_ms": "\(self.configuration.simulator.delayMilliseconds)"])
-        return Prepared(gateway: gateway, smppServer: server, demoAccountLine: demoLine)
+        let api = HTTPAPI(gateway: gateway, keys: keys, logger: self.logger)
+        let bound = BoundPort()
+        let http = api.application(host: self.configuration.http.host, port: self.configuration.http.port) { port in
+            bound.set(port)
+        }
+        let sender = WebhookSender(store: store, accounts: registry, logger: self.logger)
+        return Prepared(
+            gateway: gateway, smppServer: server, httpAPI: api, webhookSender: sender, httpServer: http, httpPort: bound,
+            demoAccountLine: demoLine)
     }
 
     /// Runs until SIGTERM/SIGINT.
     public func run(_ prepared: Prepared) async throws {
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: prepared.gateway), .init(service: prepared.smppServer)],
+                services: prepared.services.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: self.logger))
         try await group.run()
+    }
+}
+
+/// A port known once a listener is bound.
+public final class BoundPort: Sendable {
+    let state = Mutex<(port: Int?, waiting: [CheckedContinuation<Int, Never>])>((nil, []))
+
+    public init() {}
+
+    func set(_ port: Int) {
+        let waiting = self.state.withLock { state in
+            state.port = port
+            defer { state.waiting = [] }
+            return state.waiting
+        }
+        for continuation in waiting { continuation.resume(returning: port) }
+    }
+
+    /// The port, waiting until it is bound.
+    public func value() async -> Int {
+        await withCheckedContinuation { continuation in
+            let port = self.state.withLock { state -> Int? in
+                if let port = state.port { return port }
+                state.waiting.append(continuation)
+                return nil
+            }
+            if let port { continuation.resume(returning: port) }
+        }
     }
 }

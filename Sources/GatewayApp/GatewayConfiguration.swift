@@ -3,7 +3,7 @@ import Foundation
 
 /// Everything `shortwave serve` can be told, with the defaults a new user gets (DESIGN.md):
 /// SMPP on 2775, SMPP over TLS on 2776 with a self-signed certificate made on first run, HTTP on
-/// 8080 (reserved for the HTTP API), data in `./shortwave-data/`, the carrier simulator as the
+/// 8080 (the REST API), data in `./shortwave-data/`, the carrier simulator as the
 /// only route.
 ///
 /// Sources, later ones winning: these defaults, a JSON file (`--config`), environment variables

@@ -23,12 +23,28 @@ public struct Account: Sendable, Hashable {
     /// Numbers and short codes it owns: MO to them is delivered to this account.
     public var numbers: [String]
     public var createdAt: Int64
+    /// Sender ids (numbers or alphanumeric names) it may send from; empty: any valid sender.
+    public var senders: [String]
+    /// HTTP requests per second per API key; `nil` unlimited. Excess gets 429.
+    public var requestsPerSecond: Int?
+    /// Where status changes are POSTed for messages without their own `callback_url`.
+    public var webhookURL: String?
+    /// Where inbound (MO) messages are POSTed.
+    public var moWebhookURL: String?
+    /// The key webhooks are signed with (HMAC-SHA256).
+    public var webhookSecret: String
 
     public init(
         id: String, systemID: String, password: PasswordHash, allowedBinds: Set<BindKind> = Set(BindKind.allCases),
         maxBinds: Int = 16, messagesPerSecond: Int? = nil, window: Int = 100, enabled: Bool = true, numbers: [String] = [],
-        createdAt: Int64 = wallClockMilliseconds()
+        createdAt: Int64 = wallClockMilliseconds(), senders: [String] = [], requestsPerSecond: Int? = nil, webhookURL: String? = nil,
+        moWebhookURL: String? = nil, webhookSecret: String = "whsec_" + Credentials.random(length: 32)
     ) {
+        self.senders = senders
+        self.requestsPerSecond = requestsPerSecond
+        self.webhookURL = webhookURL
+        self.moWebhookURL = moWebhookURL
+        self.webhookSecret = webhookSecret
         self.id = id
         self.systemID = systemID
         self.password = password
@@ -39,6 +55,15 @@ public struct Account: Sendable, Hashable {
         self.enabled = enabled
         self.numbers = numbers
         self.createdAt = createdAt
+    }
+}
+
+extension Account {
+    /// Whether the account may send from `sender` (its list, or any when the list is empty).
+    public func maySend(from sender: String) -> Bool {
+        guard !self.senders.isEmpty else { return true }
+        let bare = sender.hasPrefix("+") ? String(sender.dropFirst()) : sender
+        return self.senders.contains { $0 == sender || $0 == bare || $0 == "+" + bare }
     }
 }
 

@@ -36,6 +36,7 @@ final class Batcher<Item: Sendable>: Sendable {
     }
 
     var count: Int { self.state.withLock { $0.items.count } }
+    var isClosed: Bool { self.state.withLock { $0.closed } }
 
     /// The next batch (at most `maximum` items), waiting for one; `nil` once closed and drained.
     func next(maximum: Int) async -> [Item]? {

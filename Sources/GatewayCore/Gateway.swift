@@ -43,6 +43,7 @@ public final class Gateway: Service, Sendable {
 
     struct PendingSubmit: Sendable {
         var messages: [Message]
+        var idempotency: IdempotencyRecord?
         var completion: @Sendable (Result<[Message], Refused>) -> Void
     }
 
@@ -51,6 +52,7 @@ public final class Gateway: Service, Sendable {
     enum Work: Sendable {
         case status(StatusChange)
         case delivery(Delivery)
+        case webhook(Webhook)
         case acknowledged(Int64)
     }
 
@@ -105,23 +107,27 @@ public final class Gateway: Service, Sendable {
     /// committed, or the SMPP status that refuses it. Callable from any thread, never blocks.
     public func accept(
         _ fields: SubmitValidation.Fields, account: Account, ingress: Ingress = .smpp, clientReference: String? = nil,
-        completion: @escaping @Sendable (Result<Message, Refused>) -> Void
+        callbackURL: String? = nil, completion: @escaping @Sendable (Result<Message, Refused>) -> Void
     ) {
-        self.accept([fields], account: account, ingress: ingress, clientReference: clientReference) { result in
+        self.accept([fields], account: account, ingress: ingress, clientReference: clientReference, callbackURL: callbackURL) { result in
             completion(result.map { $0[0] })
         }
     }
 
-    /// Several messages stored together, all or nothing (submit_multi). Each `fields` must have
-    /// been validated by the caller if per-destination answers are needed (`validate`).
+    /// Several messages stored together, all or nothing (submit_multi, an HTTP batch). Each
+    /// `fields` must have been validated by the caller if per-message answers are needed
+    /// (`validate`). `clientReference` and `callbackURL` apply to all of them unless
+    /// `perMessage` gives each its own; `idempotency` is stored in the same transaction.
     public func accept(
         _ fields: [SubmitValidation.Fields], account: Account, ingress: Ingress = .smpp, clientReference: String? = nil,
+        callbackURL: String? = nil, perMessage: [(clientReference: String?, callbackURL: String?)]? = nil,
+        idempotency: (@Sendable ([Message]) -> IdempotencyRecord)? = nil,
         completion: @escaping @Sendable (Result<[Message], Refused>) -> Void
     ) {
         let now = wallClockMilliseconds()
         var messages: [Message] = []
         messages.reserveCapacity(fields.count)
-        for field in fields {
+        for (index, field) in fields.enumerated() {
             switch self.validation.validate(field, now: now) {
             case .failure(let refused):
                 return completion(.failure(refused))
@@ -129,7 +135,8 @@ public final class Gateway: Service, Sendable {
                 message.id = self.ids.next()
                 message.accountID = account.id
                 message.ingress = ingress
-                message.clientReference = clientReference
+                message.clientReference = perMessage?[index].clientReference ?? clientReference
+                message.callbackURL = perMessage?[index].callbackURL ?? callbackURL
                 messages.append(message)
             }
         }
@@ -143,14 +150,19 @@ public final class Gateway: Service, Sendable {
         self.pendingSubmits.add(1, ordering: .relaxed)
         // In flight from now: the dispatch watermark must stay at or below it until its status is stored.
         self.track(messages.lazy.filter { $0.scheduledAt == nil }.map(\.id))
-        self.submissions.append(PendingSubmit(messages: messages, completion: completion))
+        self.submissions.append(PendingSubmit(messages: messages, idempotency: idempotency?(messages), completion: completion))
     }
+
+    /// False once the gateway is shutting down (readiness).
+    public var isAcceptingMessages: Bool { !self.submissions.isClosed }
 
     /// Checks fields without storing anything (submit_multi's per-destination answers).
     public func validate(_ fields: SubmitValidation.Fields) -> CommandStatus? {
         if case .failure(let refused) = self.validation.validate(fields, now: wallClockMilliseconds()) { return refused.status }
         return nil
     }
+
+    public var validationLimits: SubmitValidation.Limits { self.configuration.validation }
 
     // MARK: the customer's other requests
 
@@ -232,7 +244,7 @@ public final class Gateway: Service, Sendable {
             var attempt = 0
             while true {
                 do {
-                    try await self.store.insert(messages)
+                    try await self.store.insert(messages, idempotency: batch.compactMap(\.idempotency))
                     self.pendingSubmits.subtract(batch.count, ordering: .relaxed)
                     for pending in batch { pending.completion(.success(pending.messages)) }
                     self.dispatches.append(messages)
@@ -264,6 +276,7 @@ public final class Gateway: Service, Sendable {
                 switch item {
                 case .status(let change): write.changes.append(change)
                 case .delivery(let delivery): write.deliveries.append(delivery)
+                case .webhook(let webhook): write.webhooks.append(webhook)
                 case .acknowledged(let sequence): write.acknowledged.append(sequence)
                 }
             }
@@ -345,8 +358,8 @@ public final class Gateway: Service, Sendable {
             if !due.isEmpty { self.dispatch(due, now: now) }
             tick += 1
             if tick % 120 == 0 {
-                if let dropped = try? await self.store.deleteExpiredDeliveries(before: now), dropped > 0 {
-                    self.logger.notice("expired deliveries dropped", metadata: ["count": "\(dropped)"])
+                if let dropped = try? await self.store.deleteExpired(before: now, idempotencyBefore: now - 24 * 3_600_000), dropped > 0 {
+                    self.logger.notice("expired deliveries and webhooks dropped", metadata: ["count": "\(dropped)"])
                 }
             }
         }
@@ -372,7 +385,11 @@ public final class Gateway: Service, Sendable {
             }
             let outcome = self.simulator.outcome(for: message)
             changes.append(.status(self.change(message, outcome.status, error: outcome.error, at: now)))
-            if let reply = self.simulator.reply(to: message) { changes.append(.delivery(self.mo(replyingTo: message, text: reply, at: now))) }
+            if let reply = self.simulator.reply(to: message) {
+                let (delivery, webhook) = self.mo(replyingTo: message, text: reply, at: now)
+                changes.append(.delivery(delivery))
+                if let webhook { changes.append(.webhook(webhook)) }
+            }
         }
         if !later.isEmpty { self.scheduled.withLock { $0.append(contentsOf: later) } }
         guard !changes.isEmpty else { return }
@@ -392,7 +409,30 @@ public final class Gateway: Service, Sendable {
         let wanted = intermediate || message.registeredDelivery.wantsReceipt(delivered: status.isSuccess)
         return StatusChange(
             messageID: message.id, status: status, errorCode: error, at: at,
-            receipt: wanted ? self.receipt(for: message, status: status, error: error, at: at, intermediate: intermediate) : nil)
+            receipt: wanted ? self.receipt(for: message, status: status, error: error, at: at, intermediate: intermediate) : nil,
+            webhook: self.statusWebhook(for: message, status: status, error: error, at: at))
+    }
+
+    /// The signed POST a status change owes: to the message's `callback_url`, else the
+    /// account's webhook URL, else none. The body shows the message as `GET` would after it.
+    func statusWebhook(for message: Message, status: MessageStatus, error: Int, at: Int64) -> Webhook? {
+        guard let url = message.callbackURL ?? self.accounts.account(id: message.accountID)?.webhookURL else { return nil }
+        var changed = message
+        changed.status = status
+        changed.errorCode = error
+        if status.isFinal { changed.doneAt = at }
+        var json = JSONWriter(capacity: 512)
+        json.beginObject()
+        json.key("type")
+        json.string(Webhook.Kind.status.rawValue)
+        json.key("at")
+        json.timestamp(at)
+        json.key("message")
+        changed.writeJSON(into: &json)
+        json.endObject()
+        return Webhook(
+            accountID: message.accountID, kind: .status, url: url, body: json.bytes, createdAt: at,
+            expiresAt: at + SubmitValidation.milliseconds(self.configuration.deliveryExpiry))
     }
 
     /// The deliver_sm that reports `status` to the customer: Appendix B text with our id, and
@@ -434,16 +474,41 @@ public final class Gateway: Service, Sendable {
             expiresAt: at + SubmitValidation.milliseconds(self.configuration.deliveryExpiry))
     }
 
-    /// An inbound message from the simulated handset, for the account owning the number it goes to.
-    func mo(replyingTo message: Message, text: String, at: Int64) -> Delivery {
-        let account = self.accounts.owner(of: message.source.address)?.id ?? message.accountID
+    /// An inbound message from the simulated handset, for the account owning the number it goes
+    /// to: a deliver_sm for its receivers and, when it has an MO webhook URL, a webhook.
+    func mo(replyingTo message: Message, text: String, at: Int64) -> (Delivery, Webhook?) {
+        let account = self.accounts.owner(of: message.source.address) ?? self.accounts.account(id: message.accountID)
+        let accountID = account?.id ?? message.accountID
         let encoded = EncodedText(text) ?? EncodedText(binary: Array(text.utf8))
         let pdu = DeliverSM(
             source: message.destination, destination: message.source, dataCoding: encoded.alphabet.dataCoding,
             shortMessage: ByteBuffer(bytes: encoded.octets))
-        return Delivery(
-            accountID: account, kind: .mo, messageID: nil, deliverSM: pdu, createdAt: at,
-            expiresAt: at + SubmitValidation.milliseconds(self.configuration.deliveryExpiry))
+        let expiry = at + SubmitValidation.milliseconds(self.configuration.deliveryExpiry)
+        let delivery = Delivery(accountID: accountID, kind: .mo, messageID: nil, deliverSM: pdu, createdAt: at, expiresAt: expiry)
+        guard let url = account?.moWebhookURL else { return (delivery, nil) }
+        var json = JSONWriter(capacity: 256)
+        json.beginObject()
+        json.key("type")
+        json.string(Webhook.Kind.inbound.rawValue)
+        json.key("at")
+        json.timestamp(at)
+        json.key("message")
+        json.beginObject()
+        json.key("from")
+        json.string(Message.display(message.destination))
+        json.key("to")
+        json.string(Message.display(message.source))
+        json.key("body")
+        json.string(text)
+        json.key("encoding")
+        json.string(encoded.alphabet == .ucs2 ? "ucs2" : "gsm7")
+        json.key("in_reply_to")
+        json.string(message.id.description)
+        json.key("received_at")
+        json.timestamp(at)
+        json.endObject()
+        json.endObject()
+        return (delivery, Webhook(accountID: accountID, kind: .inbound, url: url, body: json.bytes, createdAt: at, expiresAt: expiry))
     }
 
     static func threeDigits(_ value: Int) -> String {

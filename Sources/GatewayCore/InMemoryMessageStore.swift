@@ -1,3 +1,4 @@
+import SMPPCore
 import Synchronization
 
 /// A `MessageStore` in memory, for unit tests of the layers above it. Not durable.
@@ -7,6 +8,9 @@ public final class InMemoryMessageStore: MessageStore {
         var messages: [MessageID: Message] = [:]
         var deliveries: [Int64: Delivery] = [:]
         var nextSequence: Int64 = 1
+        var idempotency: [String: IdempotencyRecord] = [:]
+        var keys: [String: APIKey] = [:]
+        var webhooks: [Int64: Webhook] = [:]
     }
 
     private let state = Mutex(State())
@@ -16,9 +20,66 @@ public final class InMemoryMessageStore: MessageStore {
     public func accounts() async throws -> [Account] { self.state.withLock { Array($0.accounts.values) } }
     public func save(_ account: Account) async throws { self.state.withLock { $0.accounts[account.id] = account } }
 
-    public func insert(_ messages: [Message]) async throws {
-        self.state.withLock { state in for message in messages { state.messages[message.id] = message } }
+    public func insert(_ messages: [Message], idempotency: [IdempotencyRecord]) async throws {
+        self.state.withLock { state in
+            for message in messages { state.messages[message.id] = message }
+            for record in idempotency { state.idempotency[record.accountID + "\u{0}" + record.key] = record }
+        }
     }
+
+    public func idempotencyRecord(accountID: String, key: String) async throws -> IdempotencyRecord? {
+        self.state.withLock { $0.idempotency[accountID + "\u{0}" + key] }
+    }
+
+    public func messages(_ query: MessageQuery) async throws -> MessagePage {
+        self.state.withLock { state in
+            let matching = state.messages.values.filter { message in
+                message.accountID == query.accountID && message.id < (query.before ?? MessageID(rawValue: .max))
+                    && message.id >= (query.notBefore ?? MessageID(rawValue: 0)) && (query.status.map { message.status == $0 } ?? true)
+                    && (query.recipient.map { message.destination.address == $0 } ?? true)
+                    && (query.clientReference.map { message.clientReference == $0 } ?? true)
+            }.sorted { $0.id > $1.id }
+            let page = Array(matching.prefix(query.limit))
+            return MessagePage(messages: page, next: matching.count > query.limit ? page.last?.id : nil)
+        }
+    }
+
+    public func apiKeys() async throws -> [APIKey] { self.state.withLock { Array($0.keys.values) } }
+    public func save(_ key: APIKey) async throws { self.state.withLock { $0.keys[key.id] = key } }
+
+    func store(_ webhook: Webhook, in state: inout State) -> Webhook {
+        var webhook = webhook
+        webhook.sequence = state.nextSequence
+        state.nextSequence += 1
+        state.webhooks[webhook.sequence] = webhook
+        return webhook
+    }
+
+    public func insert(webhooks: [Webhook]) async throws -> [Webhook] {
+        self.state.withLock { state in webhooks.map { self.store($0, in: &state) } }
+    }
+
+    public func claimWebhooks(now: Int64, lease: Int64, limit: Int) async throws -> [Webhook] {
+        self.state.withLock { state in
+            let due = state.webhooks.values.filter { $0.nextAttemptAt <= now }.sorted { $0.sequence < $1.sequence }.prefix(limit)
+            for webhook in due { state.webhooks[webhook.sequence]?.nextAttemptAt = now + lease }
+            return Array(due)
+        }
+    }
+
+    public func completeWebhooks(_ sequences: [Int64]) async throws {
+        self.state.withLock { state in for sequence in sequences { state.webhooks[sequence] = nil } }
+    }
+
+    public func retryWebhook(_ sequence: Int64, at: Int64, attempts: Int) async throws {
+        self.state.withLock { state in
+            state.webhooks[sequence]?.nextAttemptAt = at
+            state.webhooks[sequence]?.attempts = attempts
+        }
+    }
+
+    /// Webhooks not yet answered (tests).
+    public var owedWebhooks: [Webhook] { self.state.withLock { $0.webhooks.values.sorted { $0.sequence < $1.sequence } } }
 
     public func message(_ id: MessageID) async throws -> Message? { self.state.withLock { $0.messages[id] } }
 
@@ -31,6 +92,7 @@ public final class InMemoryMessageStore: MessageStore {
                 message.errorCode = change.errorCode
                 if change.status.isFinal { message.doneAt = change.at }
                 state.messages[change.messageID] = message
+                if let webhook = change.webhook { _ = self.store(webhook, in: &state) }
                 if var receipt = change.receipt {
                     receipt.sequence = state.nextSequence
                     state.nextSequence += 1
@@ -98,11 +160,14 @@ public final class InMemoryMessageStore: MessageStore {
         self.state.withLock { state in for sequence in sequences { state.deliveries[sequence] = nil } }
     }
 
-    public func deleteExpiredDeliveries(before: Int64) async throws -> Int {
+    public func deleteExpired(before: Int64, idempotencyBefore: Int64) async throws -> Int {
         self.state.withLock { state in
             let expired = state.deliveries.values.filter { $0.expiresAt < before }.map(\.sequence)
             for sequence in expired { state.deliveries[sequence] = nil }
-            return expired.count
+            let expiredHooks = state.webhooks.values.filter { $0.expiresAt < before }.map(\.sequence)
+            for sequence in expiredHooks { state.webhooks[sequence] = nil }
+            state.idempotency = state.idempotency.filter { $0.value.createdAt >= idempotencyBefore }
+            return expired.count + expiredHooks.count
         }
     }
 

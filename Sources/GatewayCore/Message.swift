@@ -39,14 +39,18 @@ public struct Message: Sendable, Hashable {
     public var expiresAt: Int64?
     /// The customer's own reference (HTTP client_ref, or empty).
     public var clientReference: String?
+    /// Where this message's status changes are POSTed (HTTP `callback_url`); else the account's.
+    public var callbackURL: String?
 
     public init(
         id: MessageID, accountID: String, ingress: Ingress = .smpp, serviceType: String = "", source: SMPPAddress,
         destination: SMPPAddress, esmClass: ESMClass = ESMClass(), protocolID: UInt8 = 0, priority: UInt8 = 0,
         registeredDelivery: RegisteredDelivery = .none, dataCoding: DataCoding = .smscDefault, payload: [UInt8],
         tlvs: TLVList = [], segments: Int = 1, status: MessageStatus = .queued, errorCode: Int = 0, submittedAt: Int64,
-        doneAt: Int64? = nil, scheduledAt: Int64? = nil, expiresAt: Int64? = nil, clientReference: String? = nil
+        doneAt: Int64? = nil, scheduledAt: Int64? = nil, expiresAt: Int64? = nil, clientReference: String? = nil,
+        callbackURL: String? = nil
     ) {
+        self.callbackURL = callbackURL
         self.id = id
         self.accountID = accountID
         self.ingress = ingress
@@ -141,5 +145,69 @@ extension TLVList {
             index += 4 + count
         }
         self = list
+    }
+}
+
+extension Message {
+    /// The encoding's name in the HTTP API: `gsm7`, `ucs2`, `latin1`, `ascii` or `binary`.
+    public var encodingName: String {
+        switch self.dataCoding.alphabet {
+        case .gsm7: "gsm7"
+        case .ascii: "ascii"
+        case .latin1: "latin1"
+        case .ucs2: "ucs2"
+        case .binary: "binary"
+        @unknown default: "binary"
+        }
+    }
+
+    /// The sender or recipient as the API shows it: international numbers with a `+`.
+    static func display(_ address: SMPPAddress) -> String {
+        address.ton == .international && !address.address.hasPrefix("+") ? "+" + address.address : address.address
+    }
+
+    /// The message as the HTTP API and webhooks show it (one representation everywhere).
+    public func writeJSON(into json: inout JSONWriter) {
+        json.beginObject()
+        json.key("id")
+        json.string(self.id.description)
+        json.key("status")
+        json.string(self.status.rawValue)
+        json.key("to")
+        json.string(Self.display(self.destination))
+        json.key("from")
+        json.string(Self.display(self.source))
+        json.key("body")
+        json.string(self.dataCoding.alphabet == .binary ? nil : self.text)
+        json.key("encoding")
+        json.string(self.encodingName)
+        json.key("segments")
+        json.int(self.segments)
+        json.key("ingress")
+        json.string(self.ingress.rawValue)
+        json.key("error_code")
+        json.int(self.errorCode == 0 ? nil : Int64(self.errorCode))
+        json.key("client_ref")
+        json.string(self.clientReference)
+        json.key("callback_url")
+        json.string(self.callbackURL)
+        if let entity = self.tlvs.dltPrincipalEntityID {
+            json.key("dlt")
+            json.beginObject()
+            json.key("entity_id")
+            json.string(entity)
+            json.key("template_id")
+            json.string(self.tlvs.dltContentTemplateID)
+            json.endObject()
+        }
+        json.key("created_at")
+        json.timestamp(self.submittedAt)
+        json.key("scheduled_at")
+        json.timestamp(self.scheduledAt)
+        json.key("expires_at")
+        json.timestamp(self.expiresAt)
+        json.key("done_at")
+        json.timestamp(self.doneAt)
+        json.endObject()
     }
 }

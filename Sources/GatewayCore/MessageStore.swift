@@ -45,8 +45,11 @@ public struct StatusChange: Sendable, Hashable {
     /// Milliseconds since 1970.
     public var at: Int64
     public var receipt: Delivery?
+    /// The webhook it owes (stored with it, only if the change applies).
+    public var webhook: Webhook?
 
-    public init(messageID: MessageID, status: MessageStatus, errorCode: Int = 0, at: Int64, receipt: Delivery? = nil) {
+    public init(messageID: MessageID, status: MessageStatus, errorCode: Int = 0, at: Int64, receipt: Delivery? = nil, webhook: Webhook? = nil) {
+        self.webhook = webhook
         self.messageID = messageID
         self.status = status
         self.errorCode = errorCode
@@ -90,6 +93,8 @@ public struct WriteBatch: Sendable {
     public var deliveries: [Delivery] = []
     /// Deliveries the customer acknowledged, to remove.
     public var acknowledged: [Int64] = []
+    /// Webhooks of no status change (MO).
+    public var webhooks: [Webhook] = []
     /// Below this id every message not scheduled for later has left `queued` (or is changed in
     /// this batch): a restart resumes from here rather than searching the whole table.
     public var dispatchWatermark: MessageID?
@@ -106,7 +111,8 @@ public struct WriteBatch: Sendable {
     }
 
     public var isEmpty: Bool {
-        self.messages.isEmpty && self.changes.isEmpty && self.deliveries.isEmpty && self.acknowledged.isEmpty && self.dispatchWatermark == nil
+        self.messages.isEmpty && self.changes.isEmpty && self.deliveries.isEmpty && self.acknowledged.isEmpty && self.webhooks.isEmpty
+            && self.dispatchWatermark == nil
     }
 }
 
@@ -118,8 +124,27 @@ public protocol MessageStore: Sendable {
     /// Inserts or replaces an account.
     func save(_ account: Account) async throws
 
-    /// Stores new messages in one transaction: when this returns they are durable.
-    func insert(_ messages: [Message]) async throws
+    /// Stores new messages, and the idempotency records of the requests that made them, in one
+    /// transaction: when this returns they are durable.
+    func insert(_ messages: [Message], idempotency: [IdempotencyRecord]) async throws
+    /// The answer stored for an `Idempotency-Key`, if any.
+    func idempotencyRecord(accountID: String, key: String) async throws -> IdempotencyRecord?
+    /// An account's messages, newest first, as `query` filters them.
+    func messages(_ query: MessageQuery) async throws -> MessagePage
+
+    func apiKeys() async throws -> [APIKey]
+    /// Inserts or replaces a key (revoking is saving it with `revokedAt`).
+    func save(_ key: APIKey) async throws
+
+    /// Webhooks due at `now`, oldest first; each is leased (not due again) until `now + lease`
+    /// so that one sender has it while it tries.
+    func claimWebhooks(now: Int64, lease: Int64, limit: Int) async throws -> [Webhook]
+    /// Stores webhooks of no status change (MO); returns them with sequences.
+    func insert(webhooks: [Webhook]) async throws -> [Webhook]
+    /// Answered 2xx: done.
+    func completeWebhooks(_ sequences: [Int64]) async throws
+    /// Failed: tried again at `at`.
+    func retryWebhook(_ sequence: Int64, at: Int64, attempts: Int) async throws
     /// All of `batch` in one transaction; returns the deliveries stored (receipts of applied
     /// changes, then MO), with their sequence numbers.
     func write(_ batch: WriteBatch) async throws -> [Delivery]
@@ -139,8 +164,9 @@ public protocol MessageStore: Sendable {
     func pendingDeliveries(accountID: String, after: Int64, limit: Int) async throws -> [Delivery]
     /// The customer acknowledged these.
     func completeDeliveries(_ sequences: [Int64]) async throws
-    /// Drops deliveries that expired before `before`; returns how many.
-    func deleteExpiredDeliveries(before: Int64) async throws -> Int
+    /// Drops deliveries and webhooks that expired before `before`, and idempotency records made
+    /// before `idempotencyBefore`; returns how many deliveries and webhooks.
+    func deleteExpired(before: Int64, idempotencyBefore: Int64) async throws -> Int
     /// Background upkeep until the task is cancelled (the gateway runs it beside its writer).
     func runMaintenance() async
 }
@@ -150,11 +176,54 @@ extension MessageStore {
     public func runMaintenance() async {}
 
     /// One call after another: for stores without a single-transaction form.
+    /// Stores new messages in one transaction: when this returns they are durable.
+    public func insert(_ messages: [Message]) async throws { try await self.insert(messages, idempotency: []) }
+
     public func write(_ batch: WriteBatch) async throws -> [Delivery] {
         try await self.insert(batch.messages)
         var stored = try await self.apply(batch.changes)
         stored += try await self.insert(deliveries: batch.deliveries)
+        _ = try await self.insert(webhooks: batch.webhooks)
         try await self.completeDeliveries(batch.acknowledged)
         return stored
+    }
+}
+
+/// Which messages `GET /v2/messages` lists: one account's, newest first, below a cursor.
+public struct MessageQuery: Sendable, Hashable {
+    public var accountID: String
+    /// Only messages with an id below this one (the cursor of the previous page).
+    public var before: MessageID?
+    /// Only messages with an id at or above this one (ids grow with time: a `since` time).
+    public var notBefore: MessageID?
+    public var status: MessageStatus?
+    /// The destination address as stored.
+    public var recipient: String?
+    public var clientReference: String?
+    public var limit: Int
+
+    public init(
+        accountID: String, before: MessageID? = nil, notBefore: MessageID? = nil, status: MessageStatus? = nil, recipient: String? = nil,
+        clientReference: String? = nil, limit: Int = 100
+    ) {
+        self.accountID = accountID
+        self.before = before
+        self.notBefore = notBefore
+        self.status = status
+        self.recipient = recipient
+        self.clientReference = clientReference
+        self.limit = limit
+    }
+}
+
+/// A page of a listing: the messages, and where the next page starts (`nil`: no more). A page
+/// may hold fewer than asked when a status filter had to skip many; the cursor still moves on.
+public struct MessagePage: Sendable, Hashable {
+    public var messages: [Message]
+    public var next: MessageID?
+
+    public init(messages: [Message], next: MessageID?) {
+        self.messages = messages
+        self.next = next
     }
 }

@@ -179,7 +179,7 @@ public struct SubmitValidation: Sendable {
         return (1...20).contains(digits.count) && digits.allSatisfy { (0x30...0x39).contains($0) }
     }
 
-    static func milliseconds(_ duration: Duration) -> Int64 {
+    public static func milliseconds(_ duration: Duration) -> Int64 {
         duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 

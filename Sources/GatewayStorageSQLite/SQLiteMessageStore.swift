@@ -150,6 +150,37 @@ public final class SQLiteMessageStore: MessageStore {
                     CREATE INDEX message_scheduled ON message(id) WHERE scheduled_at IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v2: HTTP API — keys, idempotency, callbacks, account webhooks, listing") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE message ADD COLUMN callback_url TEXT;
+                    -- GET /v2/messages: an account's messages, newest first.
+                    CREATE INDEX message_account ON message(account_id, id);
+                    ALTER TABLE account ADD COLUMN senders TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE account ADD COLUMN requests_per_second INTEGER;
+                    ALTER TABLE account ADD COLUMN webhook_url TEXT;
+                    ALTER TABLE account ADD COLUMN mo_webhook_url TEXT;
+                    ALTER TABLE account ADD COLUMN webhook_secret TEXT NOT NULL DEFAULT '';
+                    UPDATE account SET webhook_secret = 'whsec_' || lower(hex(randomblob(16)));
+                    CREATE TABLE api_key (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        account_id TEXT NOT NULL,
+                        secret_hash BLOB NOT NULL,
+                        label TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        revoked_at INTEGER
+                    );
+                    CREATE TABLE idempotency (
+                        account_id TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        request_hash BLOB NOT NULL,
+                        status INTEGER NOT NULL,
+                        body BLOB NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (account_id, key)
+                    );
+                    """)
+        }
         return migrator
     }
 
@@ -180,6 +211,23 @@ public final class SQLiteMessageStore: MessageStore {
                     CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
                     """)
         }
+        migrator.registerMigration("v2: webhooks") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE webhook (
+                        seq INTEGER PRIMARY KEY,
+                        account_id TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        url TEXT NOT NULL,
+                        body BLOB NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        next_attempt_at INTEGER NOT NULL,
+                        attempts INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX webhook_due ON webhook(next_attempt_at);
+                    """)
+        }
         return migrator
     }
 
@@ -196,14 +244,16 @@ public final class SQLiteMessageStore: MessageStore {
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO account
-                        (id, system_id, password_hash, allowed_binds, max_binds, messages_per_second, window, enabled, numbers, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        (id, system_id, password_hash, allowed_binds, max_binds, messages_per_second, window, enabled, numbers, created_at,
+                         senders, requests_per_second, webhook_url, mo_webhook_url, webhook_secret)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     account.id, account.systemID, account.password.description,
                     account.allowedBinds.map(\.rawValue).sorted().joined(separator: ","), account.maxBinds,
                     account.messagesPerSecond, account.window, account.enabled, account.numbers.joined(separator: ","),
-                    account.createdAt,
+                    account.createdAt, account.senders.joined(separator: ","), account.requestsPerSecond, account.webhookURL,
+                    account.moWebhookURL, account.webhookSecret,
                 ])
         }
     }
@@ -215,16 +265,33 @@ public final class SQLiteMessageStore: MessageStore {
         return Account(
             id: row["id"], systemID: row["system_id"], password: hash, allowedBinds: Set(binds), maxBinds: row["max_binds"],
             messagesPerSecond: row["messages_per_second"], window: row["window"], enabled: row["enabled"], numbers: numbers,
-            createdAt: row["created_at"])
+            createdAt: row["created_at"], senders: (row["senders"] as String).split(separator: ",").map(String.init),
+            requestsPerSecond: row["requests_per_second"], webhookURL: row["webhook_url"], moWebhookURL: row["mo_webhook_url"],
+            webhookSecret: row["webhook_secret"])
     }
 
     // MARK: messages
 
     /// Stores new messages in one transaction of the messages file. A message given with a
     /// status other than `queued` (an import, a test) gets its status row too, after.
-    public func insert(_ messages: [Message]) async throws {
-        guard !messages.isEmpty else { return }
-        try await self.messages.write { db in try Self.insert(messages, db: db) }
+    public func insert(_ messages: [Message], idempotency: [IdempotencyRecord]) async throws {
+        guard !messages.isEmpty || !idempotency.isEmpty else { return }
+        try await self.messages.write { db in
+            try Self.insert(messages, db: db)
+            guard !idempotency.isEmpty else { return }
+            let statement = try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO idempotency (account_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+            for record in idempotency {
+                var row = RawRow(statement)
+                row.text(record.accountID)
+                row.text(record.key)
+                row.blob(record.requestHash)
+                row.int(record.status)
+                row.blob(record.body)
+                row.int(record.createdAt)
+                try row.execute(db)
+            }
+        }
         let settled = messages.filter { $0.status != .queued }
         if !settled.isEmpty {
             _ = try await self.apply(
@@ -235,12 +302,15 @@ public final class SQLiteMessageStore: MessageStore {
     public func write(_ batch: WriteBatch) async throws -> [Delivery] {
         guard !batch.isEmpty else { return [] }
         try await self.insert(batch.messages)
-        guard !(batch.changes.isEmpty && batch.deliveries.isEmpty && batch.acknowledged.isEmpty && batch.dispatchWatermark == nil) else {
+        guard !(batch.changes.isEmpty && batch.deliveries.isEmpty && batch.acknowledged.isEmpty && batch.webhooks.isEmpty
+            && batch.dispatchWatermark == nil)
+        else {
             return []
         }
         return try await self.outbox.write { db in
             var stored = try self.apply(batch.changes, db: db)
             stored += try self.insert(deliveries: batch.deliveries, db: db)
+            for webhook in batch.webhooks { _ = try Self.insert(webhook, db: db) }
             try Self.complete(batch.acknowledged, db: db)
             if let watermark = batch.dispatchWatermark {
                 let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('dispatch_watermark', ?)")
@@ -258,8 +328,8 @@ public final class SQLiteMessageStore: MessageStore {
             sql: """
                 INSERT INTO message (id, account_id, ingress, service_type, source_addr, source_ton, source_npi,
                     dest_addr, dest_ton, dest_npi, esm_class, protocol_id, priority, registered_delivery, data_coding,
-                    payload, tlvs, segments, submitted_at, scheduled_at, expires_at, client_ref)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    payload, tlvs, segments, submitted_at, scheduled_at, expires_at, client_ref, callback_url)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for message in messages {
             var row = RawRow(statement)
@@ -285,6 +355,7 @@ public final class SQLiteMessageStore: MessageStore {
             row.int(message.scheduledAt)
             row.int(message.expiresAt)
             row.text(message.clientReference)
+            row.text(message.callbackURL)
             try row.execute(db)
         }
     }
@@ -357,7 +428,7 @@ public final class SQLiteMessageStore: MessageStore {
             registeredDelivery: RegisteredDelivery(rawValue: row["registered_delivery"]), dataCoding: DataCoding(rawValue: row["data_coding"]),
             payload: [UInt8](row["payload"] as Data), tlvs: TLVList(storedOctets: [UInt8](row["tlvs"] as Data)), segments: row["segments"],
             status: .queued, submittedAt: row["submitted_at"], scheduledAt: row["scheduled_at"], expiresAt: row["expires_at"],
-            clientReference: row["client_ref"])
+            clientReference: row["client_ref"], callbackURL: row["callback_url"])
     }
 
     // MARK: statuses and deliveries (the outbox file)
@@ -387,7 +458,9 @@ public final class SQLiteMessageStore: MessageStore {
             row.int(change.errorCode)
             row.int(change.status.isFinal ? change.at : nil)
             try row.execute(db)
-            guard db.changesCount == 1, var receipt = change.receipt else { continue }
+            guard db.changesCount == 1 else { continue }
+            if let webhook = change.webhook { _ = try Self.insert(webhook, db: db) }
+            guard var receipt = change.receipt else { continue }
             try self.insert(&receipt, with: insert, db: db)
             stored.append(receipt)
         }
@@ -498,10 +571,166 @@ public final class SQLiteMessageStore: MessageStore {
         }
     }
 
-    public func deleteExpiredDeliveries(before: Int64) async throws -> Int {
-        try await self.outbox.write { db in
+    public func deleteExpired(before: Int64, idempotencyBefore: Int64) async throws -> Int {
+        try await self.messages.write { db in
+            try db.execute(sql: "DELETE FROM idempotency WHERE created_at < ?", arguments: [idempotencyBefore])
+        }
+        return try await self.outbox.write { db in
             try db.execute(sql: "DELETE FROM delivery WHERE expires_at < ?", arguments: [before])
-            return db.changesCount
+            var count = db.changesCount
+            try db.execute(sql: "DELETE FROM webhook WHERE expires_at < ?", arguments: [before])
+            count += db.changesCount
+            return count
+        }
+    }
+
+    // MARK: the HTTP API
+
+    public func idempotencyRecord(accountID: String, key: String) async throws -> IdempotencyRecord? {
+        try await self.messages.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM idempotency WHERE account_id = ? AND key = ?", arguments: [accountID, key]).map { row in
+                IdempotencyRecord(
+                    accountID: row["account_id"], key: row["key"], requestHash: [UInt8](row["request_hash"] as Data), status: row["status"],
+                    body: [UInt8](row["body"] as Data), createdAt: row["created_at"])
+            }
+        }
+    }
+
+    public func apiKeys() async throws -> [APIKey] {
+        try await self.messages.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM api_key ORDER BY created_at").map { row in
+                APIKey(
+                    id: row["id"], accountID: row["account_id"], secretHash: [UInt8](row["secret_hash"] as Data), label: row["label"],
+                    createdAt: row["created_at"], revokedAt: row["revoked_at"])
+            }
+        }
+    }
+
+    public func save(_ key: APIKey) async throws {
+        try await self.messages.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO api_key (id, account_id, secret_hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [key.id, key.accountID, Data(key.secretHash), key.label, key.createdAt, key.revokedAt])
+        }
+    }
+
+    /// Pages through the account's messages newest first (index `message_account`); a status
+    /// filter is applied after reading each page's statuses from the outbox, so a page scans at
+    /// most a few thousand rows and may come back short, with a cursor to go on from.
+    public func messages(_ query: MessageQuery) async throws -> MessagePage {
+        var conditions = "account_id = ? AND id < ? AND id >= ?"
+        var arguments: [(any DatabaseValueConvertible)?] = [
+            query.accountID, Int64(bitPattern: query.before?.rawValue ?? UInt64(Int64.max)),
+            Int64(bitPattern: query.notBefore?.rawValue ?? 0),
+        ]
+        if let recipient = query.recipient {
+            conditions += " AND dest_addr IN (?, ?)"
+            let bare = recipient.hasPrefix("+") ? String(recipient.dropFirst()) : recipient
+            arguments += [bare, "+" + bare]
+        }
+        if let reference = query.clientReference {
+            conditions += " AND client_ref = ?"
+            arguments.append(reference)
+        }
+        let pageSize = query.status == nil ? query.limit + 1 : max(query.limit, 500)
+        var found: [Message] = []
+        var cursor = query.before
+        for _ in 0..<(query.status == nil ? 1 : 8) {
+            var pageArguments = arguments
+            pageArguments[1] = Int64(bitPattern: cursor?.rawValue ?? UInt64(Int64.max))
+            let sql = "SELECT * FROM message WHERE \(conditions) ORDER BY id DESC LIMIT \(pageSize)"
+            let statement = StatementArguments(pageArguments)
+            var page = try await self.messages.read { db in try Row.fetchAll(db, sql: sql, arguments: statement).map(Self.message) }
+            let more = page.count == pageSize
+            try await self.fillStatuses(&page)
+            if query.status == nil {
+                found = Array(page.prefix(query.limit))
+                return MessagePage(messages: found, next: page.count > query.limit ? found.last?.id : nil)
+            }
+            for message in page where message.status == query.status {
+                found.append(message)
+                if found.count == query.limit { return MessagePage(messages: found, next: message.id) }
+            }
+            guard more, let last = page.last else { return MessagePage(messages: found, next: nil) }
+            cursor = last.id
+        }
+        return MessagePage(messages: found, next: cursor)
+    }
+
+    func fillStatuses(_ page: inout [Message]) async throws {
+        guard !page.isEmpty else { return }
+        let ids = page.map { Int64(bitPattern: $0.id.rawValue) }
+        let statuses = try await self.outbox.read { db in
+            var found: [Int64: (MessageStatus, Int, Int64?)] = [:]
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM status WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))", arguments: StatementArguments(ids))
+            for row in rows { found[row["id"]] = (MessageStatus(rawValue: row["status"]) ?? .unknown, row["error_code"], row["done_at"]) }
+            return found
+        }
+        for index in page.indices {
+            if let (status, error, doneAt) = statuses[Int64(bitPattern: page[index].id.rawValue)] {
+                page[index].status = status
+                page[index].errorCode = error
+                page[index].doneAt = doneAt
+            }
+        }
+    }
+
+    // MARK: webhooks (the outbox file)
+
+    static func insert(_ webhook: Webhook, db: Database) throws -> Webhook {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO webhook (account_id, kind, url, body, created_at, next_attempt_at, attempts, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        var row = RawRow(statement)
+        row.text(webhook.accountID)
+        row.text(webhook.kind.rawValue)
+        row.text(webhook.url)
+        row.blob(webhook.body)
+        row.int(webhook.createdAt)
+        row.int(webhook.nextAttemptAt)
+        row.int(webhook.attempts)
+        row.int(webhook.expiresAt)
+        try row.execute(db)
+        var stored = webhook
+        stored.sequence = db.lastInsertedRowID
+        return stored
+    }
+
+    public func insert(webhooks: [Webhook]) async throws -> [Webhook] {
+        guard !webhooks.isEmpty else { return [] }
+        return try await self.outbox.write { db in try webhooks.map { try Self.insert($0, db: db) } }
+    }
+
+    public func claimWebhooks(now: Int64, lease: Int64, limit: Int) async throws -> [Webhook] {
+        try await self.outbox.write { db in
+            let due = try Row.fetchAll(
+                db, sql: "SELECT * FROM webhook WHERE next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?", arguments: [now, limit]
+            ).map { row in
+                Webhook(
+                    sequence: row["seq"], accountID: row["account_id"], kind: Webhook.Kind(rawValue: row["kind"]) ?? .status, url: row["url"],
+                    body: [UInt8](row["body"] as Data), createdAt: row["created_at"], nextAttemptAt: row["next_attempt_at"],
+                    attempts: row["attempts"], expiresAt: row["expires_at"])
+            }
+            for webhook in due {
+                try db.execute(sql: "UPDATE webhook SET next_attempt_at = ? WHERE seq = ?", arguments: [now + lease, webhook.sequence])
+            }
+            return due
+        }
+    }
+
+    public func completeWebhooks(_ sequences: [Int64]) async throws {
+        guard !sequences.isEmpty else { return }
+        try await self.outbox.write { db in
+            for sequence in sequences { try db.execute(sql: "DELETE FROM webhook WHERE seq = ?", arguments: [sequence]) }
+        }
+    }
+
+    public func retryWebhook(_ sequence: Int64, at: Int64, attempts: Int) async throws {
+        try await self.outbox.write { db in
+            try db.execute(sql: "UPDATE webhook SET next_attempt_at = ?, attempts = ? WHERE seq = ?", arguments: [at, attempts, sequence])
         }
     }
 }

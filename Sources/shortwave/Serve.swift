@@ -35,8 +35,11 @@ struct Serve: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "SMPP over TLS port (default 2776; -1 turns the TLS listener off).")
     var smppTlsPort: Int?
 
-    @Option(help: "HTTP port (default 8080; reserved for the HTTP API).")
+    @Option(help: "HTTP API port (default 8080).")
     var httpPort: Int?
+
+    @Option(help: "Address the HTTP API listens on (default 0.0.0.0).")
+    var httpHost: String?
 
     @Option(help: "trace, debug, info, notice, warning, error or critical (default info).")
     var logLevel: String?
@@ -54,6 +57,7 @@ struct Serve: AsyncParsableCommand {
         if let smppPort { configuration.smpp.port = smppPort }
         if let smppTlsPort { configuration.smpp.tlsPort = smppTlsPort }
         if let httpPort { configuration.http.port = httpPort }
+        if let httpHost { configuration.http.host = httpHost }
         if let logLevel { configuration.logLevel = logLevel }
         do {
             try configuration.validate()

@@ -269,7 +269,7 @@ import Testing
         let gateway = try await TestGateway.start()
         defer { gateway.removeData() }
         let line = try #require(gateway.prepared.demoAccountLine)
-        let match = try #require(line.wholeMatch(of: /demo account: system_id=(\w+) password=(\w{8})/))
+        let match = try #require(line.wholeMatch(of: /demo account: system_id=(\w+) password=(\w{8}) api_key=(sw_\w{12}_\w{32})/))
         let connection = try await gateway.connect(systemID: String(match.1), password: String(match.2))
         #expect(try await connection.submit(submit()).isOK)
         await connection.close()

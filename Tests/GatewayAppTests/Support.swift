@@ -35,20 +35,29 @@ final class TestGateway: Sendable {
         configuration.smpp.host = "127.0.0.1"
         configuration.smpp.port = 0
         configuration.smpp.tlsPort = 0
+        configuration.http.host = "127.0.0.1"
+        configuration.http.port = 0
         configuration.storage.fullSync = false
         configure(&configuration)
         let application = GatewayApplication(configuration: configuration, logger: Self.quiet)
         let prepared = try await application.prepare()
         let group = ServiceGroup(
-            configuration: .init(services: [.init(service: prepared.gateway), .init(service: prepared.smppServer)], logger: Self.quiet))
+            configuration: .init(services: prepared.services.map { .init(service: $0) }, logger: Self.quiet))
         let task = Task { try await group.run() }
         let addresses = try await prepared.smppServer.localAddresses
+        let httpPort = await prepared.httpPort.value()
         return TestGateway(
             prepared: prepared, group: group, task: task, port: addresses[0].port ?? 0,
-            tlsPort: addresses.count > 1 ? addresses[1].port ?? 0 : 0, directory: configuration.dataDirectory)
+            tlsPort: addresses.count > 1 ? addresses[1].port ?? 0 : 0, httpPort: httpPort, directory: configuration.dataDirectory)
     }
 
-    private init(prepared: GatewayApplication.Prepared, group: ServiceGroup, task: Task<Void, any Error>, port: Int, tlsPort: Int, directory: String) {
+    let httpPort: Int
+
+    private init(
+        prepared: GatewayApplication.Prepared, group: ServiceGroup, task: Task<Void, any Error>, port: Int, tlsPort: Int, httpPort: Int,
+        directory: String
+    ) {
+        self.httpPort = httpPort
         self.prepared = prepared
         self.group = group
         self.task = task

@@ -104,7 +104,7 @@ func sampleReceipt(for id: UInt64, account: String = "a", expiresAt: Int64 = 1_9
             let store = try SQLiteMessageStore(path: directory + "/db.sqlite")
             let stored = try await store.insert(deliveries: [sampleReceipt(for: 1, expiresAt: 100), sampleReceipt(for: 2, expiresAt: 1_000)])
             #expect(stored.allSatisfy { $0.sequence > 0 })
-            #expect(try await store.deleteExpiredDeliveries(before: 500) == 1)
+            #expect(try await store.deleteExpired(before: 500, idempotencyBefore: 0) == 1)
             #expect(try await store.pendingDeliveries(accountID: "a", after: 0, limit: 10).map(\.messageID?.rawValue) == [2])
         }
     }

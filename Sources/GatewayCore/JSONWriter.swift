@@ -1,0 +1,246 @@
+/// Writes JSON straight into bytes: the API's responses and webhook bodies are written this way
+/// (one buffer, no intermediate dictionaries), and both use `Message.writeJSON` so a message
+/// reads the same in a response, a listing and a webhook.
+public struct JSONWriter: Sendable {
+    public private(set) var bytes: [UInt8]
+    /// Whether the next member of the current object or array needs a comma first.
+    var needsComma = false
+
+    public init(capacity: Int = 256) {
+        self.bytes = []
+        self.bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func beginObject() {
+        self.separate()
+        self.bytes.append(UInt8(ascii: "{"))
+        self.needsComma = false
+    }
+
+    public mutating func endObject() {
+        self.bytes.append(UInt8(ascii: "}"))
+        self.needsComma = true
+    }
+
+    public mutating func beginArray() {
+        self.separate()
+        self.bytes.append(UInt8(ascii: "["))
+        self.needsComma = false
+    }
+
+    public mutating func endArray() {
+        self.bytes.append(UInt8(ascii: "]"))
+        self.needsComma = true
+    }
+
+    /// A member name; the value follows.
+    public mutating func key(_ name: StaticString) {
+        self.separate()
+        self.bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { self.bytes.append(contentsOf: $0) }
+        self.bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        self.needsComma = false
+    }
+
+    public mutating func key(dynamic name: String) {
+        self.separate()
+        self.writeString(name)
+        self.bytes.append(UInt8(ascii: ":"))
+        self.needsComma = false
+    }
+
+    public mutating func string(_ value: String) {
+        self.separate()
+        self.writeString(value)
+        self.needsComma = true
+    }
+
+    public mutating func string(_ value: String?) {
+        if let value { self.string(value) } else { self.null() }
+    }
+
+    public mutating func int(_ value: some BinaryInteger) {
+        self.separate()
+        self.bytes.append(contentsOf: String(value).utf8)
+        self.needsComma = true
+    }
+
+    public mutating func int(_ value: Int64?) {
+        if let value { self.int(value) } else { self.null() }
+    }
+
+    public mutating func bool(_ value: Bool) {
+        self.separate()
+        self.bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        self.needsComma = true
+    }
+
+    public mutating func null() {
+        self.separate()
+        self.bytes.append(contentsOf: "null".utf8)
+        self.needsComma = true
+    }
+
+    /// A timestamp (milliseconds since 1970) as RFC 3339 UTC, or null.
+    public mutating func timestamp(_ milliseconds: Int64?) {
+        guard let milliseconds else { return self.null() }
+        self.separate()
+        self.bytes.append(UInt8(ascii: "\""))
+        Timestamp.write(milliseconds, into: &self.bytes)
+        self.bytes.append(UInt8(ascii: "\""))
+        self.needsComma = true
+    }
+
+    /// JSON already written (a nested document).
+    public mutating func raw(_ json: [UInt8]) {
+        self.separate()
+        self.bytes.append(contentsOf: json)
+        self.needsComma = true
+    }
+
+    mutating func separate() {
+        if self.needsComma { self.bytes.append(UInt8(ascii: ",")) }
+    }
+
+    static let hex = Array("0123456789abcdef".utf8)
+
+    mutating func writeString(_ value: String) {
+        self.bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): self.bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): self.bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: self.bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: self.bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: self.bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x00..<0x20:
+                self.bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                self.bytes.append(Self.hex[Int(byte >> 4)])
+                self.bytes.append(Self.hex[Int(byte & 0xF)])
+            default: self.bytes.append(byte)
+            }
+        }
+        self.bytes.append(UInt8(ascii: "\""))
+    }
+}
+
+/// RFC 3339 timestamps in UTC with milliseconds (`2026-11-27T17:44:08.123Z`), written and read
+/// without Foundation's formatters.
+public enum Timestamp {
+    public static func string(_ milliseconds: Int64) -> String {
+        var bytes: [UInt8] = []
+        self.write(milliseconds, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func write(_ milliseconds: Int64, into bytes: inout [UInt8]) {
+        let (days, msOfDay) = milliseconds.quotientAndRemainderFloored(dividingBy: 86_400_000)
+        let (year, month, day) = civil(fromDays: days)
+        func two(_ value: Int64) {
+            bytes.append(UInt8(48 + value / 10))
+            bytes.append(UInt8(48 + value % 10))
+        }
+        two(year / 100)
+        two(year % 100)
+        bytes.append(UInt8(ascii: "-"))
+        two(month)
+        bytes.append(UInt8(ascii: "-"))
+        two(day)
+        bytes.append(UInt8(ascii: "T"))
+        two(msOfDay / 3_600_000)
+        bytes.append(UInt8(ascii: ":"))
+        two(msOfDay / 60_000 % 60)
+        bytes.append(UInt8(ascii: ":"))
+        two(msOfDay / 1000 % 60)
+        bytes.append(UInt8(ascii: "."))
+        let fraction = msOfDay % 1000
+        bytes.append(UInt8(48 + fraction / 100))
+        two(fraction % 100)
+        bytes.append(UInt8(ascii: "Z"))
+    }
+
+    /// Reads `YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)` (RFC 3339; `t`/`z`/space accepted).
+    public static func parse(_ text: String) -> Int64? {
+        let b = Array(text.utf8)
+        func number(_ from: Int, _ count: Int) -> Int64? {
+            guard from + count <= b.count else { return nil }
+            var value: Int64 = 0
+            for i in from..<(from + count) {
+                guard (0x30...0x39).contains(b[i]) else { return nil }
+                value = value * 10 + Int64(b[i] - 0x30)
+            }
+            return value
+        }
+        guard b.count >= 20, let year = number(0, 4), b[4] == UInt8(ascii: "-"), let month = number(5, 2), b[7] == UInt8(ascii: "-"),
+            let day = number(8, 2), [UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: " ")].contains(b[10]), let hour = number(11, 2),
+            b[13] == UInt8(ascii: ":"), let minute = number(14, 2), b[16] == UInt8(ascii: ":"), let second = number(17, 2),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        guard day <= daysIn(month: month, year: year) else { return nil }
+        var index = 19
+        var milliseconds: Int64 = 0
+        if index < b.count, b[index] == UInt8(ascii: ".") {
+            index += 1
+            var digits = 0
+            while index < b.count, (0x30...0x39).contains(b[index]) {
+                if digits < 3 { milliseconds = milliseconds * 10 + Int64(b[index] - 0x30) }
+                digits += 1
+                index += 1
+            }
+            guard digits > 0 else { return nil }
+            for _ in digits..<3 where digits < 3 { milliseconds *= 10 }
+        }
+        guard index < b.count else { return nil }
+        var offset: Int64 = 0
+        switch b[index] {
+        case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+            guard index + 1 == b.count else { return nil }
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            guard index + 6 == b.count, let hours = number(index + 1, 2), b[index + 3] == UInt8(ascii: ":"), let minutes = number(index + 4, 2),
+                hours < 24, minutes < 60
+            else { return nil }
+            offset = (hours * 60 + minutes) * 60_000 * (b[index] == UInt8(ascii: "+") ? 1 : -1)
+        default:
+            return nil
+        }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        return days * 86_400_000 + ((hour * 60 + minute) * 60 + min(second, 59)) * 1000 + milliseconds - offset
+    }
+
+    static func daysIn(month: Int64, year: Int64) -> Int64 {
+        switch month {
+        case 2: (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Howard Hinnant's days-from-civil (proleptic Gregorian).
+    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}
+
+extension Int64 {
+    func quotientAndRemainderFloored(dividingBy divisor: Int64) -> (Int64, Int64) {
+        let (q, r) = self.quotientAndRemainder(dividingBy: divisor)
+        return r < 0 ? (q - 1, r + divisor) : (q, r)
+    }
+}
