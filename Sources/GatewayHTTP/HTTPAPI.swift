@@ -169,6 +169,21 @@ struct ProblemMiddleware: RouterMiddleware {
     typealias Context = APIContext
     let logger: Logger
 
+    /// The routes and their methods (`*` one path segment), for 405 answers.
+    static let routes: [(pattern: [Substring], methods: [String])] = [
+        ("/v2/messages", ["GET", "POST"]), ("/v2/messages/batch", ["POST"]), ("/v2/messages/*", ["GET", "DELETE"]),
+        ("/v2/lookup/*", ["GET"]), ("/v2/account", ["GET", "PATCH"]), ("/v2/keys", ["GET", "POST"]), ("/v2/keys/*", ["DELETE"]),
+        ("/v2/openapi.json", ["GET"]), ("/health/live", ["GET"]), ("/health/ready", ["GET"]),
+    ].map { ($0.0.split(separator: "/"), $0.1) }
+
+    static func allowedMethods(path: String) -> [String]? {
+        let segments = path.split(separator: "/")
+        for route in routes where route.pattern.count == segments.count {
+            if zip(route.pattern, segments).allSatisfy({ $0 == "*" || $0 == $1 }) { return route.methods }
+        }
+        return nil
+    }
+
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
@@ -176,7 +191,14 @@ struct ProblemMiddleware: RouterMiddleware {
             return problem.response(instance: request.uri.path)
         } catch let error as HTTPError {
             switch error.status {
-            case .notFound: return Problem.routeNotFound(request.uri.path).response(instance: request.uri.path)
+            case .notFound:
+                // A path we serve with other methods: 405 with the allowed ones.
+                if let allowed = Self.allowedMethods(path: request.uri.path) {
+                    var problem = Problem.methodNotAllowed(request.method.rawValue, request.uri.path)
+                    problem.headers[.allow] = allowed.joined(separator: ", ")
+                    return problem.response(instance: request.uri.path)
+                }
+                return Problem.routeNotFound(request.uri.path).response(instance: request.uri.path)
             case .methodNotAllowed:
                 return Problem.methodNotAllowed(request.method.rawValue, request.uri.path).response(instance: request.uri.path)
             case .contentTooLarge: return Problem.bodyTooLarge(context.maxUploadSize).response(instance: request.uri.path)

@@ -155,6 +155,11 @@ extension Problem {
     static func notCancellable(_ id: String) -> Problem {
         Problem(.conflict, "not_cancellable", "Too late to cancel", detail: "message \(id) was already sent on or is final")
     }
+    static func cannotRevokeOwnKey() -> Problem {
+        Problem(
+            .conflict, "cannot_revoke_own_key", "A key cannot revoke itself",
+            detail: "this is the key making the request; create another key and revoke this one with it")
+    }
     static func idempotencyKeyReused() -> Problem {
         Problem(
             .unprocessableContent, "idempotency_key_reused", "Idempotency-Key used for another request",

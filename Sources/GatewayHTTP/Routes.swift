@@ -382,8 +382,10 @@ extension HTTPAPI {
     }
 
     func revokeKey(_ request: Request, _ context: APIContext) async throws -> Response {
-        let (account, _) = try context.caller()
+        let (account, current) = try context.caller()
         let id = context.parameters.get("id") ?? ""
+        // Revoking the key that makes the call would lock the caller out mid-way: revoke it with another key.
+        guard id != current.id else { throw Problem.cannotRevokeOwnKey() }
         guard try await self.keys.revoke(id: id, accountID: account.id) else { throw Problem.notFound("no API key \(id) in this account") }
         return Response(status: .noContent)
     }
