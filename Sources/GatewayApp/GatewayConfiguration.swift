@@ -31,6 +31,10 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
     public struct HTTP: Sendable, Codable, Equatable {
         public var host: String = "0.0.0.0"
         public var port: Int = 8080
+        /// Most messages in one batch request.
+        public var maximumBatch: Int = 10_000
+        /// The first retry of a failed webhook waits this long; each next one twice as long (to 1 h).
+        public var webhookInitialBackoffMilliseconds: Int = 5_000
         public init() {}
     }
 
@@ -114,6 +118,10 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         }
         if let node = self.node, !(0...1023).contains(node) { throw ConfigurationError("node \(node) must be 0…1023") }
         guard (1...10_000).contains(self.smpp.window) else { throw ConfigurationError("smpp.window must be 1…10000") }
+        guard (1...100_000).contains(self.http.maximumBatch) else { throw ConfigurationError("http.maximumBatch must be 1…100000") }
+        guard self.http.webhookInitialBackoffMilliseconds >= 1 else {
+            throw ConfigurationError("http.webhookInitialBackoffMilliseconds must be at least 1")
+        }
         guard (1...1_000_000).contains(self.storage.commitBatch) else { throw ConfigurationError("storage.commitBatch must be 1…1000000") }
         guard (10...60_000).contains(self.storage.checkpointMilliseconds) else {
             throw ConfigurationError("storage.checkpointMilliseconds must be 10…60000")
@@ -150,7 +158,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
                 "host", "port", "tlsPort", "tlsCertificate", "tlsKey", "window", "enquireLinkSeconds", "inactivitySeconds",
                 "sessionInitSeconds", "responseTimeoutSeconds", "maximumPDULength",
             ],
-            "http": ["host", "port"], "storage": ["fullSync", "commitBatch", "checkpointMilliseconds"], "simulator": ["delayMilliseconds", "rules", "shares", "replies"],
+            "http": ["host", "port", "maximumBatch", "webhookInitialBackoffMilliseconds"], "storage": ["fullSync", "commitBatch", "checkpointMilliseconds"], "simulator": ["delayMilliseconds", "rules", "shares", "replies"],
         ]
         for key in root.keys where !known[""]!.contains(key) { throw ConfigurationError("unknown key \"\(key)\" in the config file") }
         for (section, keys) in known where !section.isEmpty {
@@ -202,6 +210,9 @@ extension GatewayConfiguration.HTTP {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.host = try c.decodeIfPresent(String.self, forKey: .host) ?? self.host
         self.port = try c.decodeIfPresent(Int.self, forKey: .port) ?? self.port
+        self.maximumBatch = try c.decodeIfPresent(Int.self, forKey: .maximumBatch) ?? self.maximumBatch
+        self.webhookInitialBackoffMilliseconds =
+            try c.decodeIfPresent(Int.self, forKey: .webhookInitialBackoffMilliseconds) ?? self.webhookInitialBackoffMilliseconds
     }
 }
 

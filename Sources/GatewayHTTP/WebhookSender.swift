@@ -5,6 +5,7 @@ public import Logging
 import NIOCore
 import NIOHTTP1
 public import ServiceLifecycle
+import Synchronization
 
 /// POSTs the webhooks the gateway stored (status changes, inbound messages) to the customers'
 /// URLs, signed, from the durable outbox: a webhook leaves the store only when its URL answered
@@ -66,54 +67,75 @@ public final class WebhookSender: Service, Sendable {
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(Int64(self.configuration.timeout.components.seconds)))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        // A webhook being sent is leased to this sender for three timeouts; a sender that dies
+        // mid-POST leaves it to be taken again after that.
         let lease = SubmitValidation.milliseconds(self.configuration.timeout) * 3
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let due: [Webhook]
-            do {
-                due = try await self.store.claimWebhooks(now: wallClockMilliseconds(), lease: lease, limit: self.configuration.concurrency * 4)
-            } catch {
-                self.logger.error("could not read the webhook outbox", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .seconds(1))
-                continue
-            }
-            if due.isEmpty {
-                try? await Task.sleep(for: self.configuration.pollInterval)
-                continue
-            }
-            var delivered: [Int64] = []
-            var failed: [(Webhook, String)] = []
-            await withTaskGroup(of: (Webhook, String?).self) { group in
-                var iterator = due.makeIterator()
-                func addNext() {
-                    guard let webhook = iterator.next() else { return }
-                    group.addTask { (webhook, await self.post(webhook, client: client)) }
+        let outcomes = Outcomes()
+        // A pipeline: up to `concurrency` POSTs in flight, more claimed as each one finishes
+        // (one slow endpoint holds one slot, not the others), and a tick every poll interval.
+        await withTaskGroup(of: Bool.self) { group in
+            var inFlight = 0
+            var ticking = false
+            var stopping = false
+            while true {
+                await self.record(outcomes.take())
+                if !stopping && (Task.isShuttingDownGracefully || Task.isCancelled) {
+                    stopping = true
+                    // In-flight POSTs are cut short and recorded as failed: tried again soon after a restart.
+                    group.cancelAll()
                 }
-                for _ in 0..<self.configuration.concurrency { addNext() }
-                while let (webhook, failure) = await group.next() {
-                    if let failure { failed.append((webhook, failure)) } else { delivered.append(webhook.sequence) }
-                    addNext()
+                if stopping && inFlight == 0 { break }
+                if !stopping && inFlight < self.configuration.concurrency {
+                    do {
+                        let due = try await self.store.claimWebhooks(
+                            now: wallClockMilliseconds(), lease: lease, limit: self.configuration.concurrency - inFlight)
+                        for webhook in due {
+                            inFlight += 1
+                            group.addTask {
+                                let failure = await self.post(webhook, client: client)
+                                outcomes.add(webhook, failure)
+                                return true
+                            }
+                        }
+                    } catch {
+                        self.logger.error("could not read the webhook outbox", metadata: ["error": "\(error)"])
+                    }
                 }
-            }
-            do {
-                try await self.store.completeWebhooks(delivered)
-                let now = wallClockMilliseconds()
-                for (webhook, reason) in failed {
-                    let attempts = webhook.attempts + 1
-                    let at = now + self.backoff(attempts: attempts)
-                    self.logger.notice(
-                        "webhook failed; will retry",
-                        metadata: [
-                            "url": "\(webhook.url)", "attempt": "\(attempts)", "reason": "\(reason)",
-                            "retry_in_ms": "\(at - now)",
-                        ])
-                    try await self.store.retryWebhook(webhook.sequence, at: at, attempts: attempts)
+                if !ticking {
+                    ticking = true
+                    let interval = self.configuration.pollInterval
+                    group.addTask {
+                        try? await Task.sleep(for: interval)
+                        return false
+                    }
                 }
-            } catch {
-                // The leases run out and the webhooks are tried again: nothing is lost.
-                self.logger.error("could not record webhook outcomes", metadata: ["error": "\(error)"])
+                guard let posted = await group.next() else { break }
+                if posted { inFlight -= 1 } else { ticking = false }
             }
         }
+        await self.record(outcomes.take())
         try? await client.shutdown()
+    }
+
+    /// Stores what the POSTs came to: 2xx ones done, the others due again after their backoff.
+    func record(_ outcomes: [(Webhook, String?)]) async {
+        guard !outcomes.isEmpty else { return }
+        do {
+            try await self.store.completeWebhooks(outcomes.filter { $0.1 == nil }.map(\.0.sequence))
+            let now = wallClockMilliseconds()
+            for (webhook, reason) in outcomes {
+                guard let reason else { continue }
+                let attempts = webhook.attempts + 1
+                let at = now + self.backoff(attempts: attempts)
+                self.logger.notice(
+                    "webhook failed; will retry",
+                    metadata: ["url": "\(webhook.url)", "attempt": "\(attempts)", "reason": "\(reason)", "retry_in_ms": "\(at - now)"])
+                try await self.store.retryWebhook(webhook.sequence, at: at, attempts: attempts)
+            }
+        } catch {
+            // The leases run out and the webhooks are tried again: nothing is lost.
+            self.logger.error("could not record webhook outcomes", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Milliseconds before attempt `attempts + 1`: initial × 2^(attempts−1), capped, ±10 %.
@@ -145,4 +167,11 @@ public final class WebhookSender: Service, Sendable {
             return "\(error)"
         }
     }
+}
+
+/// What finished POSTs came to, until the sender's loop records them.
+final class Outcomes: Sendable {
+    let list = Mutex<[(Webhook, String?)]>([])
+    func add(_ webhook: Webhook, _ failure: String?) { self.list.withLock { $0.append((webhook, failure)) } }
+    func take() -> [(Webhook, String?)] { self.list.withLock { list in defer { list = [] }; return list } }
 }

@@ -620,8 +620,8 @@ public final class SQLiteMessageStore: MessageStore {
     public func messages(_ query: MessageQuery) async throws -> MessagePage {
         var conditions = "account_id = ? AND id < ? AND id >= ?"
         var arguments: [(any DatabaseValueConvertible)?] = [
-            query.accountID, Int64(bitPattern: query.before?.rawValue ?? UInt64(Int64.max)),
-            Int64(bitPattern: query.notBefore?.rawValue ?? 0),
+            query.accountID, Int64(clamping: query.before?.rawValue ?? UInt64(Int64.max)),
+            Int64(clamping: query.notBefore?.rawValue ?? 0),
         ]
         if let recipient = query.recipient {
             conditions += " AND dest_addr IN (?, ?)"
@@ -637,7 +637,7 @@ public final class SQLiteMessageStore: MessageStore {
         var cursor = query.before
         for _ in 0..<(query.status == nil ? 1 : 8) {
             var pageArguments = arguments
-            pageArguments[1] = Int64(bitPattern: cursor?.rawValue ?? UInt64(Int64.max))
+            pageArguments[1] = Int64(clamping: cursor?.rawValue ?? UInt64(Int64.max))
             let sql = "SELECT * FROM message WHERE \(conditions) ORDER BY id DESC LIMIT \(pageSize)"
             let statement = StatementArguments(pageArguments)
             var page = try await self.messages.read { db in try Row.fetchAll(db, sql: sql, arguments: statement).map(Self.message) }

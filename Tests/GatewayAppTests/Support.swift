@@ -77,11 +77,13 @@ final class TestGateway: Sendable {
     @discardableResult
     func addAccount(
         id: String = "acme", systemID: String = "acme", password: String = "secret", binds: Set<Account.BindKind> = Set(Account.BindKind.allCases),
-        maxBinds: Int = 16, messagesPerSecond: Int? = nil, enabled: Bool = true, numbers: [String] = []
+        maxBinds: Int = 16, messagesPerSecond: Int? = nil, enabled: Bool = true, numbers: [String] = [], senders: [String] = [],
+        requestsPerSecond: Int? = nil, webhookURL: String? = nil, moWebhookURL: String? = nil
     ) async throws -> Account {
         let account = Account(
             id: id, systemID: systemID, password: PasswordHash(password: password, rounds: 1_000), allowedBinds: binds, maxBinds: maxBinds,
-            messagesPerSecond: messagesPerSecond, enabled: enabled, numbers: numbers)
+            messagesPerSecond: messagesPerSecond, enabled: enabled, numbers: numbers, senders: senders, requestsPerSecond: requestsPerSecond,
+            webhookURL: webhookURL, moWebhookURL: moWebhookURL)
         try await self.gateway.store.save(account)
         self.gateway.accounts.upsert(account)
         return account
