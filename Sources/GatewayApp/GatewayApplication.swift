@@ -101,14 +101,19 @@ public struct GatewayApplication: Sendable {
             "carrier SIMULATOR is the only route: messages are not sent to any real network",
             metadata: ["simulator.delay_ms": "\(self.configuration.simulator.delayMilliseconds)"])
         let api = HTTPAPI(
-            gateway: gateway, keys: keys, configuration: .init(maximumBatch: self.configuration.http.maximumBatch), logger: self.logger)
+            gateway: gateway, keys: keys,
+            configuration: .init(maximumBatch: self.configuration.http.maximumBatch, webhookHosts: Set(self.configuration.http.webhookHosts)),
+            logger: self.logger)
         let bound = BoundPort()
         let http = api.application(host: self.configuration.http.host, port: self.configuration.http.port) { port in
             bound.set(port)
         }
         let sender = WebhookSender(
             store: store, accounts: registry,
-            configuration: .init(initialBackoff: .milliseconds(self.configuration.http.webhookInitialBackoffMilliseconds)), logger: self.logger)
+            configuration: .init(
+                initialBackoff: .milliseconds(self.configuration.http.webhookInitialBackoffMilliseconds),
+                allowedHosts: Set(self.configuration.http.webhookHosts)),
+            logger: self.logger)
         return Prepared(
             gateway: gateway, smppServer: server, httpAPI: api, webhookSender: sender, httpServer: http, httpPort: bound,
             demoAccountLine: demoLine)

@@ -35,6 +35,9 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         public var maximumBatch: Int = 10_000
         /// The first retry of a failed webhook waits this long; each next one twice as long (to 1 h).
         public var webhookInitialBackoffMilliseconds: Int = 5_000
+        /// Hosts webhooks may be sent to (callback URLs and account URLs are checked against
+        /// it); empty: any host.
+        public var webhookHosts: [String] = []
         public init() {}
     }
 
@@ -158,7 +161,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
                 "host", "port", "tlsPort", "tlsCertificate", "tlsKey", "window", "enquireLinkSeconds", "inactivitySeconds",
                 "sessionInitSeconds", "responseTimeoutSeconds", "maximumPDULength",
             ],
-            "http": ["host", "port", "maximumBatch", "webhookInitialBackoffMilliseconds"], "storage": ["fullSync", "commitBatch", "checkpointMilliseconds"], "simulator": ["delayMilliseconds", "rules", "shares", "replies"],
+            "http": ["host", "port", "maximumBatch", "webhookInitialBackoffMilliseconds", "webhookHosts"], "storage": ["fullSync", "commitBatch", "checkpointMilliseconds"], "simulator": ["delayMilliseconds", "rules", "shares", "replies"],
         ]
         for key in root.keys where !known[""]!.contains(key) { throw ConfigurationError("unknown key \"\(key)\" in the config file") }
         for (section, keys) in known where !section.isEmpty {
@@ -213,6 +216,7 @@ extension GatewayConfiguration.HTTP {
         self.maximumBatch = try c.decodeIfPresent(Int.self, forKey: .maximumBatch) ?? self.maximumBatch
         self.webhookInitialBackoffMilliseconds =
             try c.decodeIfPresent(Int.self, forKey: .webhookInitialBackoffMilliseconds) ?? self.webhookInitialBackoffMilliseconds
+        self.webhookHosts = try c.decodeIfPresent([String].self, forKey: .webhookHosts) ?? self.webhookHosts
     }
 }
 

@@ -15,8 +15,13 @@ public struct HTTPAPI: Sendable {
         public var singleBodyLimit: Int
         /// Largest body of a batch.
         public var batchBodyLimit: Int
+        /// Hosts webhooks may go to (`callback_url`, the account's URLs); empty: any.
+        public var webhookHosts: Set<String>
 
-        public init(maximumBatch: Int = 10_000, singleBodyLimit: Int = 64 * 1024, batchBodyLimit: Int = 8 * 1024 * 1024) {
+        public init(
+            maximumBatch: Int = 10_000, singleBodyLimit: Int = 64 * 1024, batchBodyLimit: Int = 8 * 1024 * 1024, webhookHosts: Set<String> = []
+        ) {
+            self.webhookHosts = Set(webhookHosts.map { $0.lowercased() })
             self.maximumBatch = maximumBatch
             self.singleBodyLimit = singleBodyLimit
             self.batchBodyLimit = batchBodyLimit

@@ -879,6 +879,7 @@ enum OpenAPIDocument {
        "batch_too_large",
        "batch_rejected",
        "cannot_revoke_own_key",
+       "webhook_host_not_allowed",
        "invalid_query_parameter",
        "http_error"
       ]
@@ -1000,7 +1001,21 @@ enum OpenAPIDocument {
      "dlt": {
       "$ref": "#/components/schemas/DLT"
      }
-    }
+    },
+    "examples": [
+     {
+      "to": "+447700900123",
+      "from": "Shortwave",
+      "body": "Your code is 123456"
+     },
+     {
+      "to": "+4915112345678",
+      "from": "+447700900555",
+      "body": "Grüße 👋",
+      "client_ref": "order-7",
+      "validity_period": 3600
+     }
+    ]
    },
    "BatchMessage": {
     "type": "object",
@@ -1065,6 +1080,29 @@ enum OpenAPIDocument {
    "BatchRequest": {
     "type": "object",
     "additionalProperties": false,
+    "examples": [
+     {
+      "from": "Shortwave",
+      "body": "Hello all",
+      "to": [
+       "+447700900123",
+       "+4915112345678"
+      ]
+     },
+     {
+      "from": "Shortwave",
+      "body": "Default text",
+      "messages": [
+       {
+        "to": "+447700900123"
+       },
+       {
+        "to": "+33612345678",
+        "body": "Bonjour"
+       }
+      ]
+     }
+    ],
     "description": "Either `messages` (each may leave out fields given at the top level), or one message at the top level with `to` a list of recipients — or both.",
     "properties": {
      "from": {

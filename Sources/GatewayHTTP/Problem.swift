@@ -143,6 +143,11 @@ extension Problem {
             .unprocessableContent, "message_too_long", "Message too long",
             detail: "the body needs \(segments) segments; at most \(maximum) are allowed", field: field)
     }
+    static func webhookHostNotAllowed(_ field: String) -> Problem {
+        Problem(
+            .unprocessableContent, "webhook_host_not_allowed", "Webhook host not allowed",
+            detail: "this gateway sends webhooks only to the hosts its operator allowed (http.webhookHosts)", field: field)
+    }
     static func notFound(_ what: String) -> Problem {
         Problem(.notFound, "not_found", "Not found", detail: what)
     }

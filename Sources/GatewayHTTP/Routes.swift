@@ -15,7 +15,9 @@ extension HTTPAPI {
         if case .answered(let response) = start { return response }
         var record: IdempotencyRecord?
         defer { self.settle(start, account: account, record: record) }
-        let parsed = try SendRequest.parse(json, account: account, limits: self.gateway.validationLimits).get()
+        let parsed = try SendRequest.parse(
+            json, account: account, limits: self.gateway.validationLimits, webhookHosts: self.configuration.webhookHosts
+        ).get()
         let made = self.recordMaker(start, account: account, status: 202) { messages in Self.messageJSON(messages[0]) }
         let result = await self.accept(
             [parsed.fields], account: account, perMessage: [(parsed.clientReference, parsed.callbackURL)],
@@ -79,7 +81,10 @@ extension HTTPAPI {
         var errors: [(index: Int, problem: Problem)] = []
         valid.reserveCapacity(entries.count)
         for (index, entry) in entries.enumerated() {
-            switch SendRequest.parse(entry.value, prefix: entry.prefix, shared: shared, account: account, limits: limits, now: now) {
+            switch SendRequest.parse(
+                entry.value, prefix: entry.prefix, shared: shared, account: account, limits: limits,
+                webhookHosts: self.configuration.webhookHosts, now: now)
+            {
             case .success(let parsed):
                 if let status = self.gateway.validate(parsed.fields) {
                     errors.append((index, Problem.refused(Refused(status), field: entry.prefix)))
@@ -318,6 +323,7 @@ extension HTTPAPI {
             case ("mo_webhook_url", .null): account.moWebhookURL = nil
             case ("webhook_url", .string(let url)), ("mo_webhook_url", .string(let url)):
                 guard SendRequest.isWebURL(url) else { throw Problem.invalidField(name, "`\(name)` must be an http:// or https:// URL") }
+                guard SendRequest.hostAllowed(url, self.configuration.webhookHosts) else { throw Problem.webhookHostNotAllowed(name) }
                 if name == "webhook_url" { account.webhookURL = url } else { account.moWebhookURL = url }
             case ("webhook_url", _), ("mo_webhook_url", _):
                 throw Problem.invalidField(name, "`\(name)` must be a URL string or null, not \(value.typeName)")

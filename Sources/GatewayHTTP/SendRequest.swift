@@ -19,7 +19,7 @@ struct SendRequest: Sendable {
     /// `shared` supplies fields a batch gives once for all (its recipients aside).
     static func parse(
         _ value: JSONValue, prefix: String = "", shared: JSONValue? = nil, account: Account, limits: SubmitValidation.Limits,
-        now: Int64 = wallClockMilliseconds()
+        webhookHosts: Set<String> = [], now: Int64 = wallClockMilliseconds()
     ) -> Result<SendRequest, Problem> {
         guard case .object(let members) = value else {
             return .failure(.invalidField(prefix.isEmpty ? "body" : String(prefix.dropLast()), "expected a JSON object, got \(value.typeName)"))
@@ -65,8 +65,11 @@ struct SendRequest: Sendable {
             }
             // Options.
             let callback = try string("callback_url").get()
-            if let callback, !Self.isWebURL(callback) {
-                return .failure(.invalidField(prefix + "callback_url", "`\(prefix)callback_url` must be an http:// or https:// URL"))
+            if let callback {
+                guard Self.isWebURL(callback) else {
+                    return .failure(.invalidField(prefix + "callback_url", "`\(prefix)callback_url` must be an http:// or https:// URL"))
+                }
+                guard Self.hostAllowed(callback, webhookHosts) else { return .failure(.webhookHostNotAllowed(prefix + "callback_url")) }
             }
             let reference = try string("client_ref").get()
             if let reference, reference.utf8.count > 128 {
@@ -136,6 +139,21 @@ struct SendRequest: Sendable {
             text.allSatisfy({ $0.isASCIILetterOrDigit || " .-_&".contains($0) }), text.contains(where: \.isLetter)
         else { return nil }
         return SMPPAddress(ton: .alphanumeric, npi: .unknown, text)
+    }
+
+    /// The URL's host (without port), if it is an http(s) URL.
+    static func host(of url: String) -> Substring? {
+        let rest: Substring
+        if url.hasPrefix("https://") { rest = url.dropFirst(8) } else if url.hasPrefix("http://") { rest = url.dropFirst(7) } else { return nil }
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if authority.hasPrefix("[") { return authority.prefix { $0 != "]" }.dropFirst() }
+        return authority.prefix { $0 != ":" }
+    }
+
+    /// Whether webhooks may go to the URL's host: any host when `allowed` is empty.
+    static func hostAllowed(_ url: String, _ allowed: Set<String>) -> Bool {
+        guard !allowed.isEmpty else { return true }
+        return Self.host(of: url).map { allowed.contains($0.lowercased()) } ?? false
     }
 
     static func isWebURL(_ text: String) -> Bool {

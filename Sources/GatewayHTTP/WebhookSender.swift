@@ -26,11 +26,15 @@ public final class WebhookSender: Service, Sendable {
         /// The first retry waits this long; each next one twice as long, up to `maximumBackoff`.
         public var initialBackoff: Duration
         public var maximumBackoff: Duration
+        /// Hosts webhooks may go to; empty: any. A webhook to another host (stored before the
+        /// list changed) is dropped with a log line.
+        public var allowedHosts: Set<String>
 
         public init(
             pollInterval: Duration = .milliseconds(100), concurrency: Int = 64, timeout: Duration = .seconds(10),
-            initialBackoff: Duration = .seconds(5), maximumBackoff: Duration = .seconds(3600)
+            initialBackoff: Duration = .seconds(5), maximumBackoff: Duration = .seconds(3600), allowedHosts: Set<String> = []
         ) {
+            self.allowedHosts = Set(allowedHosts.map { $0.lowercased() })
             self.pollInterval = pollInterval
             self.concurrency = concurrency
             self.timeout = timeout
@@ -149,6 +153,10 @@ public final class WebhookSender: Service, Sendable {
     /// Sends one webhook; nil on a 2xx answer, else why not.
     func post(_ webhook: Webhook, client: HTTPClient) async -> String? {
         guard let account = self.accounts.account(id: webhook.accountID) else { return "no such account \(webhook.accountID)" }
+        guard SendRequest.hostAllowed(webhook.url, self.configuration.allowedHosts) else {
+            self.logger.warning("webhook dropped: its host is not in http.webhookHosts", metadata: ["url": "\(webhook.url)"])
+            return nil
+        }
         var request = HTTPClientRequest(url: webhook.url)
         request.method = .POST
         let timestamp = wallClockMilliseconds() / 1000

@@ -205,6 +205,19 @@ import Testing
         }
     }
 
+    @Test func webhooksGoOnlyToTheHostsTheOperatorAllows() async throws {
+        try await withAPI(configure: { $0.http.webhookHosts = ["127.0.0.1", "hooks.example.com"] }) { _, client, key in
+            let elsewhere = try await client.call(
+                .post, "/v2/messages", key: key, body: #"{"to":"+447700900123","from":"A","body":"B","callback_url":"http://169.254.169.254/latest"}"#)
+            #expect(elsewhere.status == 422 && elsewhere.code == "webhook_host_not_allowed" && elsewhere.json["field"] as? String == "callback_url")
+            let allowed = try await client.call(
+                .post, "/v2/messages", key: key, body: #"{"to":"+447700900123","from":"A","body":"B","callback_url":"https://Hooks.Example.com:8443/dlr"}"#)
+            #expect(allowed.status == 202)
+            let account = try await client.call(.patch, "/v2/account", key: key, body: #"{"webhook_url":"http://10.0.0.1/x"}"#)
+            #expect(account.status == 422 && account.code == "webhook_host_not_allowed")
+        }
+    }
+
     // MARK: another account's message
 
     @Test func anotherAccountsMessageIsNotFoundNeverLeaked() async throws {
@@ -310,11 +323,11 @@ import Testing
             #expect(await eventually { (try? await client.call(.get, "/v2/messages?status=delivered", key: key).json["data"] as? [Any])?.count == 5 })
             let queued = try await client.call(.get, "/v2/messages?status=queued", key: key).json["data"] as? [Any]
             #expect(queued?.isEmpty == true)
-            let future = try await client.call(.get, "/v2/messages?since=2100-01-01T00:00:00Z", key: key).json["data"] as? [Any]
+            let future = try await client.call(.get, "/v2/messages?since=2100-01-01T00:00:00.000000Z", key: key).json["data"] as? [Any]
             #expect(future?.isEmpty == true)
             let past = try await client.call(.get, "/v2/messages?until=2100-01-01T00:00:00Z", key: key).json["data"] as? [Any]
             #expect(past?.count == 5)
-            for (query, parameter) in [("limit=0", "limit"), ("status=lost", "status"), ("since=yesterday", "since"), ("cursor=xyz", "cursor"), ("colour=red", "colour")] {
+            for (query, parameter) in [("limit=0", "limit"), ("status=lost", "status"), ("since=yesterday", "since"), ("until=2026-01-01T00:00:00.00000", "until"), ("cursor=xyz", "cursor"), ("colour=red", "colour")] {
                 let bad = try await client.call(.get, "/v2/messages?\(query)", key: key)
                 #expect(bad.status == 400 && bad.code == "invalid_query_parameter" && bad.json["field"] as? String == parameter, "\(query)")
             }

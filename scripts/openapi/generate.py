@@ -6,7 +6,7 @@ codes = ["unauthorized","invalid_api_key","account_disabled","malformed_json","e
  "missing_field","invalid_field","unknown_field","invalid_number","invalid_sender","sender_not_allowed","encoding_not_possible",
  "message_too_long","not_found","route_not_found","method_not_allowed","not_cancellable","idempotency_key_reused",
  "idempotency_request_in_progress","invalid_idempotency_key","rate_limited","throughput_exceeded","queue_full","internal_error",
- "batch_too_large","batch_rejected","cannot_revoke_own_key","invalid_query_parameter","http_error"]
+ "batch_too_large","batch_rejected","cannot_revoke_own_key","webhook_host_not_allowed","invalid_query_parameter","http_error"]
 S = lambda t: {"type": t}
 N = lambda t: {"type": [t, "null"]}
 ts = {"type": "string", "format": "date-time"}
@@ -110,9 +110,11 @@ doc = {
       "errors": {"type": "array", "items": {"type": "object", "required": ["index", "code", "detail"], "properties": {"index": S("integer"), "code": S("string"), "detail": S("string"), "field": S("string")}}}}},
    "DLT": {"type": "object", "additionalProperties": False, "required": ["entity_id", "template_id"], "description": "India DLT ids (sent as TLVs 0x1400 / 0x1401)",
       "properties": {"entity_id": {"type": "string", "pattern": "^[0-9]{1,30}$"}, "template_id": {"type": "string", "pattern": "^[0-9]{1,30}$"}}},
-   "SendRequest": {"type": "object", "additionalProperties": False, "required": ["to", "from", "body"], "properties": send_props},
+   "SendRequest": {"type": "object", "additionalProperties": False, "required": ["to", "from", "body"], "properties": send_props,
+      "examples": [{"to": "+447700900123", "from": "Shortwave", "body": "Your code is 123456"}, {"to": "+4915112345678", "from": "+447700900555", "body": "Grüße 👋", "client_ref": "order-7", "validity_period": 3600}]},
    "BatchMessage": {"type": "object", "additionalProperties": False, "properties": send_props, "description": "A message of a batch; fields left out are taken from the top level of the batch"},
-   "BatchRequest": {"type": "object", "additionalProperties": False, "description": "Either `messages` (each may leave out fields given at the top level), or one message at the top level with `to` a list of recipients — or both.",
+   "BatchRequest": {"type": "object", "additionalProperties": False,
+      "examples": [{"from": "Shortwave", "body": "Hello all", "to": ["+447700900123", "+4915112345678"]}, {"from": "Shortwave", "body": "Default text", "messages": [{"to": "+447700900123"}, {"to": "+33612345678", "body": "Bonjour"}]}], "description": "Either `messages` (each may leave out fields given at the top level), or one message at the top level with `to` a list of recipients — or both.",
       "properties": {**{k: v for k, v in send_props.items() if k != "to"},
                      "to": {"type": "array", "items": S("string"), "maxItems": 10000},
                      "messages": {"type": "array", "items": {"$ref": "#/components/schemas/BatchMessage"}, "maxItems": 10000}}},
