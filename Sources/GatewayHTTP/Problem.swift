@@ -213,19 +213,24 @@ extension Problem {
         Problem(.badRequest, "invalid_query_parameter", "Invalid query parameter", detail: detail, field: parameter)
     }
 
-    /// The HTTP problem for a refusal of the gateway's validation (an SMPP status).
-    static func refused(_ refused: Refused, field: String) -> Problem {
+    /// The HTTP problem for a refusal of the gateway's own validation (an SMPP status). The API
+    /// checks each field first, so these are the limits only the gateway knows. `prefix` is
+    /// where the message sits in a batch (`messages[3].`).
+    static func refused(_ refused: Refused, field prefix: String) -> Problem {
         switch refused.status {
-        case .throttled: .throughputExceeded()
-        case .messageQueueFull: .queueFull()
-        case .invalidExpiryTime: .invalidField("validity_period", "the validity period has already passed")
+        case .throttled: return .throughputExceeded()
+        case .messageQueueFull: return .queueFull()
+        case .invalidExpiryTime: return .invalidField(prefix + "validity_period", "the validity period has already passed")
         case .invalidScheduledDeliveryTime:
-            .invalidField("schedule_at", "the message would expire before it is sent; schedule it earlier or give a longer validity")
-        case .invalidMessageLength: .invalidField(field + "body", "the body is too long or not valid in its encoding")
-        case .invalidDestinationAddress: .invalidNumber(field + "to", "?")
-        case .invalidSourceAddress: .invalidSender(field + "from", "?")
-        case .systemError: .internalError("the message could not be stored; it was not accepted, retry")
-        default: .invalidField(field.isEmpty ? "body" : field, "the message was refused: \(refused.status)")
+            return .invalidField(
+                prefix + "schedule_at", "the message would expire before it is sent; schedule it earlier or give a longer validity_period")
+        case .invalidMessageLength: return .invalidField(prefix + "body", "the body is too long or not valid in its encoding")
+        case .invalidDestinationAddress, .invalidDestinationTON, .invalidDestinationNPI:
+            return .invalidField(prefix + "to", "the gateway refused this recipient")
+        case .invalidSourceAddress, .invalidSourceTON, .invalidSourceNPI: return .invalidField(prefix + "from", "the gateway refused this sender")
+        case .systemError: return .internalError("the message could not be stored; it was not accepted, retry")
+        default:
+            return .invalidField(prefix.isEmpty ? "body" : String(prefix.dropLast()), "the gateway refused the message (\(refused.status))")
         }
     }
 }
