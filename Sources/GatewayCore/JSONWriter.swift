@@ -1,3 +1,5 @@
+import SMPPCore
+
 /// Writes JSON straight into bytes: the API's responses and webhook bodies are written this way
 /// (one buffer, no intermediate dictionaries), and both use `Message.writeJSON` so a message
 /// reads the same in a response, a listing and a webhook.
@@ -135,7 +137,8 @@ public enum Timestamp {
 
     static func write(_ milliseconds: Int64, into bytes: inout [UInt8]) {
         let (days, msOfDay) = milliseconds.quotientAndRemainderFloored(dividingBy: 86_400_000)
-        let (year, month, day) = civil(fromDays: days)
+        let (civilYear, civilMonth, civilDay) = civilFromDays(days)
+        let (year, month, day) = (Int64(civilYear), Int64(civilMonth), Int64(civilDay))
         func two(_ value: Int64) {
             bytes.append(UInt8(48 + value / 10))
             bytes.append(UInt8(48 + value % 10))
@@ -176,7 +179,7 @@ public enum Timestamp {
             b[13] == UInt8(ascii: ":"), let minute = number(14, 2), b[16] == UInt8(ascii: ":"), let second = number(17, 2),
             (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
-        guard day <= daysIn(month: month, year: year) else { return nil }
+        guard day <= daysInMonth(year: Int(year), month: Int(month)) else { return nil }
         var index = 19
         var milliseconds: Int64 = 0
         if index < b.count, b[index] == UInt8(ascii: ".") {
@@ -203,38 +206,8 @@ public enum Timestamp {
         default:
             return nil
         }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = daysFromCivil(year: Int(year), month: Int(month), day: Int(day))
         return days * 86_400_000 + ((hour * 60 + minute) * 60 + min(second, 59)) * 1000 + milliseconds - offset
-    }
-
-    static func daysIn(month: Int64, year: Int64) -> Int64 {
-        switch month {
-        case 2: (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Howard Hinnant's days-from-civil (proleptic Gregorian).
-    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
 

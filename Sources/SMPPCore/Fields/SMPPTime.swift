@@ -146,7 +146,7 @@ public enum SMPPTime: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-func daysFromCivil(year: Int, month: Int, day: Int) -> Int64 {
+public func daysFromCivil(year: Int, month: Int, day: Int) -> Int64 {
     let y = Int64(month <= 2 ? year - 1 : year)
     let era = (y >= 0 ? y : y - 399) / 400
     let yoe = y - era * 400
@@ -157,7 +157,7 @@ func daysFromCivil(year: Int, month: Int, day: Int) -> Int64 {
 }
 
 /// The inverse of `daysFromCivil`.
-func civilFromDays(_ days: Int64) -> (year: Int, month: Int, day: Int) {
+public func civilFromDays(_ days: Int64) -> (year: Int, month: Int, day: Int) {
     let z = days + 719_468
     let era = (z >= 0 ? z : z - 146_096) / 146_097
     let doe = z - era * 146_097
@@ -170,7 +170,8 @@ func civilFromDays(_ days: Int64) -> (year: Int, month: Int, day: Int) {
     return (year, month, day)
 }
 
-func daysInMonth(year: Int, month: Int) -> Int {
+/// Days in a month of the proleptic Gregorian calendar.
+public func daysInMonth(year: Int, month: Int) -> Int {
     switch month {
     case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
     case 4, 6, 9, 11: 30
