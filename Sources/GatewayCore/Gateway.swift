@@ -172,7 +172,12 @@ public final class Gateway: Service, Sendable {
     }
 
     public func cancel(_ id: MessageID, accountID: String) async throws -> CancelOutcome {
-        let outcome = try await self.store.cancel(id, accountID: accountID, at: wallClockMilliseconds())
+        let now = wallClockMilliseconds()
+        // Cancelling is a status change too: its webhook (if the message has one) is stored with it.
+        let webhook = try await self.message(id, accountID: accountID).flatMap { message in
+            message.status == .queued ? self.statusWebhook(for: message, status: .deleted, error: 0, at: now) : nil
+        }
+        let outcome = try await self.store.cancel(id, accountID: accountID, at: now, webhook: webhook)
         if outcome == .cancelled { self.scheduled.withLock { $0.removeAll { $0.id == id } } }
         return outcome
     }

@@ -116,13 +116,14 @@ public final class InMemoryMessageStore: MessageStore {
         }
     }
 
-    public func cancel(_ id: MessageID, accountID: String, at: Int64) async throws -> CancelOutcome {
+    public func cancel(_ id: MessageID, accountID: String, at: Int64, webhook: Webhook?) async throws -> CancelOutcome {
         self.state.withLock { state in
             guard var message = state.messages[id], message.accountID == accountID else { return .notFound }
             guard message.status == .queued else { return .tooLate }
             message.status = .deleted
             message.doneAt = at
             state.messages[id] = message
+            if let webhook { _ = self.store(webhook, in: &state) }
             return .cancelled
         }
     }

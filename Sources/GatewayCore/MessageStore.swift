@@ -101,8 +101,9 @@ public struct WriteBatch: Sendable {
 
     public init(
         messages: [Message] = [], changes: [StatusChange] = [], deliveries: [Delivery] = [], acknowledged: [Int64] = [],
-        dispatchWatermark: MessageID? = nil
+        webhooks: [Webhook] = [], dispatchWatermark: MessageID? = nil
     ) {
+        self.webhooks = webhooks
         self.messages = messages
         self.changes = changes
         self.deliveries = deliveries
@@ -154,7 +155,9 @@ public protocol MessageStore: Sendable {
     func apply(_ changes: [StatusChange]) async throws -> [Delivery]
     /// Stores deliveries that belong to no status change (MO); returns them with sequences.
     func insert(deliveries: [Delivery]) async throws -> [Delivery]
-    func cancel(_ id: MessageID, accountID: String, at: Int64) async throws -> CancelOutcome
+    /// Cancels a message still queued; `webhook` (the `deleted` status's) is stored in the
+    /// same transaction when it is cancelled.
+    func cancel(_ id: MessageID, accountID: String, at: Int64, webhook: Webhook?) async throws -> CancelOutcome
     /// Changes a message still queued; false if there is none (or it already went on).
     func replace(_ id: MessageID, accountID: String, with replacement: Replacement) async throws -> Bool
     /// Messages still `queued` that a restart must dispatch, oldest first, after `after`: at
@@ -178,6 +181,10 @@ extension MessageStore {
     /// One call after another: for stores without a single-transaction form.
     /// Stores new messages in one transaction: when this returns they are durable.
     public func insert(_ messages: [Message]) async throws { try await self.insert(messages, idempotency: []) }
+
+    public func cancel(_ id: MessageID, accountID: String, at: Int64) async throws -> CancelOutcome {
+        try await self.cancel(id, accountID: accountID, at: at, webhook: nil)
+    }
 
     public func write(_ batch: WriteBatch) async throws -> [Delivery] {
         try await self.insert(batch.messages)

@@ -505,7 +505,7 @@ public final class SQLiteMessageStore: MessageStore {
         delivery.sequence = sequence
     }
 
-    public func cancel(_ id: MessageID, accountID: String, at: Int64) async throws -> CancelOutcome {
+    public func cancel(_ id: MessageID, accountID: String, at: Int64, webhook: Webhook?) async throws -> CancelOutcome {
         let raw = Int64(bitPattern: id.rawValue)
         let owned = try await self.messages.read { db in
             try Bool.fetchOne(db, sql: "SELECT 1 FROM message WHERE id = ? AND account_id = ?", arguments: [raw, accountID]) ?? false
@@ -515,7 +515,9 @@ public final class SQLiteMessageStore: MessageStore {
             // Only a message without a status yet can be cancelled; dispatch's own change then
             // finds it final and leaves it so.
             try db.execute(sql: "INSERT INTO status (id, status, error_code, done_at) VALUES (?, 'deleted', 0, ?) ON CONFLICT(id) DO NOTHING", arguments: [raw, at])
-            return db.changesCount == 1 ? .cancelled : .tooLate
+            guard db.changesCount == 1 else { return .tooLate }
+            if let webhook { _ = try Self.insert(webhook, db: db) }
+            return .cancelled
         }
     }
 

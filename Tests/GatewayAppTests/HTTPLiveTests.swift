@@ -45,6 +45,25 @@ import Testing
         }
     }
 
+    @Test func cancellingIsAStatusChangeWithItsWebhook() async throws {
+        let receiver = WebhookReceiver()
+        let url = try await receiver.start()
+        defer { Task { await receiver.stop() } }
+        try await withGateway { gateway in
+            try await gateway.addAccount()
+            let (_, key) = try await gateway.prepared.httpAPI.keys.create(accountID: "acme")
+            let at = Timestamp.string(wallClockMilliseconds() + 3_600_000)
+            let sent = try await live(
+                gateway, .post, "/v2/messages", key: key,
+                body: #"{"to":"+447700900123","from":"Shortwave","body":"Later","schedule_at":"\#(at)","callback_url":"\#(url)"}"#)
+            let id = try #require(sent.json["id"] as? String)
+            #expect(try await live(gateway, .delete, "/v2/messages/\(id)", key: key).status == 200)
+            #expect(await eventually { receiver.received.count == 1 })
+            let message = try #require(receiver.received.first?.json["message"] as? [String: Any])
+            #expect(message["id"] as? String == id && message["status"] as? String == "deleted")
+        }
+    }
+
     @Test func oneIdAndStatusWhicheverWayAMessageCameIn() async throws {
         try await withGateway { gateway in
             try await gateway.addAccount()
