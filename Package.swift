@@ -220,6 +220,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "GatewayHTTPTests",
+            dependencies: [
+                "GatewayHTTP", "GatewayCore", "SMPPCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "GatewayAppTests",
             dependencies: [
                 "GatewayApp", "GatewayCore", "GatewayStorageSQLite", "GatewayHTTP", "SMPPServer", "SMPPClient", "SMPPSession", "SMPPCore",

@@ -108,6 +108,15 @@ public struct JSONWriter: Sendable {
 
     mutating func writeString(_ value: String) {
         self.bytes.append(UInt8(ascii: "\""))
+        // Most strings (ids, numbers, statuses, times) need no escaping: copied whole.
+        let plain = value.utf8.withContiguousStorageIfAvailable { octets in
+            octets.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+        }
+        if plain == true {
+            self.bytes.append(contentsOf: value.utf8)
+            self.bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): self.bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

@@ -156,8 +156,8 @@ extension Message {
         case .ascii: "ascii"
         case .latin1: "latin1"
         case .ucs2: "ucs2"
-        case .binary: "binary"
-        @unknown default: "binary"
+        // Opaque octets, or a data_coding with no alphabet of its own.
+        case .binary, nil: "binary"
         }
     }
 

@@ -133,7 +133,11 @@ public final class WebhookSender: Service, Sendable {
                 let at = now + self.backoff(attempts: attempts)
                 self.logger.notice(
                     "webhook failed; will retry",
-                    metadata: ["url": "\(webhook.url)", "attempt": "\(attempts)", "reason": "\(reason)", "retry_in_ms": "\(at - now)"])
+                    metadata: [
+                        // Not the query: customers put tokens there.
+                        "url": "\(webhook.url.prefix { $0 != "?" })", "attempt": "\(attempts)", "reason": "\(reason)",
+                        "retry_in_ms": "\(at - now)",
+                    ])
                 try await self.store.retryWebhook(webhook.sequence, at: at, attempts: attempts)
             }
         } catch {
@@ -154,7 +158,8 @@ public final class WebhookSender: Service, Sendable {
     func post(_ webhook: Webhook, client: HTTPClient) async -> String? {
         guard let account = self.accounts.account(id: webhook.accountID) else { return "no such account \(webhook.accountID)" }
         guard SendRequest.hostAllowed(webhook.url, self.configuration.allowedHosts) else {
-            self.logger.warning("webhook dropped: its host is not in http.webhookHosts", metadata: ["url": "\(webhook.url)"])
+            self.logger.warning(
+                "webhook dropped: its host is not in http.webhookHosts", metadata: ["url": "\(webhook.url.prefix { $0 != "?" })"])
             return nil
         }
         var request = HTTPClientRequest(url: webhook.url)
