@@ -94,7 +94,7 @@ public struct HTTPAPI: Sendable {
 
     /// The body as JSON, within `limit` bytes.
     func jsonBody(_ request: Request, limit: Int) async throws -> (JSONValue, ByteBuffer) {
-        if let type = request.headers[.contentType] {
+        if let type = request.headers[.contentType], type != "application/json" {
             let media = type.split(separator: ";").first.map { $0.trimmingCharacters(in: " ").lowercased() } ?? ""
             guard media == "application/json" || media.hasSuffix("+json") else { throw Problem.unsupportedMediaType(String(media)) }
         }
@@ -106,7 +106,7 @@ public struct HTTPAPI: Sendable {
         }
         guard buffer.readableBytes > 0 else { throw Problem.emptyBody() }
         do {
-            return (try buffer.readableBytesView.withContiguousStorageIfAvailable { try JSONValue.parse($0) } ?? JSONValue.parse(buffer.readableBytesView), buffer)
+            return (try buffer.withUnsafeReadableBytes { try JSONValue.parse($0.bindMemory(to: UInt8.self)) }, buffer)
         } catch let error as JSONValue.SyntaxError {
             throw Problem.malformedJSON("the body is not valid JSON: \(error.description)")
         }
@@ -234,12 +234,18 @@ struct Authentication: RouterMiddleware {
         guard let header = request.headers[.authorization] else {
             throw Problem.unauthorized("send the API key as `Authorization: Bearer <key>`")
         }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+        // `Bearer <key>`, the scheme in any case (RFC 9110 §11.1).
+        let octets = header.utf8
+        guard octets.count > 7, octets.prefix(6).elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }),
+            octets.dropFirst(6).first == UInt8(ascii: " ")
+        else {
             throw Problem.unauthorized("the Authorization header must be `Bearer <key>`")
         }
+        var token = Substring(header).dropFirst(7)
+        while token.first == " " { token = token.dropFirst() }
+        while token.last == " " { token = token.dropLast() }
         let key: APIKey
-        switch self.api.keys.authenticate(parts[1].trimmingCharacters(in: " ")) {
+        switch self.api.keys.authenticate(token) {
         case .success(let found): key = found
         case .failure(.revoked): throw Problem.invalidKey("this API key was revoked")
         case .failure(.malformed): throw Problem.invalidKey("this is not a Shortwave API key (they look like sw_<12 characters>_<32 characters>)")

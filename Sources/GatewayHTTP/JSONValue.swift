@@ -45,14 +45,16 @@ enum JSONValue: Sendable, Equatable {
 
     static func parse(_ bytes: some Collection<UInt8>) throws(SyntaxError) -> JSONValue {
         let array = Array(bytes)
-        return try array.withUnsafeBufferPointer { buffer throws(SyntaxError) in
-            var parser = Parser(bytes: buffer)
-            parser.skipWhitespace()
-            let value = try parser.value(depth: 0)
-            parser.skipWhitespace()
-            guard parser.index == buffer.count else { throw SyntaxError(offset: parser.index, reason: "unexpected data after the document") }
-            return value
-        }
+        return try array.withUnsafeBufferPointer { buffer throws(SyntaxError) in try Self.parse(buffer) }
+    }
+
+    static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(SyntaxError) -> JSONValue {
+        var parser = Parser(bytes: buffer)
+        parser.skipWhitespace()
+        let value = try parser.value(depth: 0)
+        parser.skipWhitespace()
+        guard parser.index == buffer.count else { throw SyntaxError(offset: parser.index, reason: "unexpected data after the document") }
+        return value
     }
 
     struct Parser {

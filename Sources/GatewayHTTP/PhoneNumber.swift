@@ -14,20 +14,34 @@ public struct PhoneNumber: Sendable, Hashable {
     public var nationalNumber: String { String(self.digits.dropFirst(self.callingCode.count)) }
 
     public init?(_ text: String) {
-        var digits = ""
+        // Byte by byte (no grapheme breaking): every character allowed here is ASCII, but for
+        // the no-break space (U+00A0, C2 A0 in UTF-8).
+        var digits: [UInt8] = []
+        digits.reserveCapacity(16)
         var sawPlus = false
-        for (offset, character) in text.enumerated() {
-            switch character {
-            case "0"..."9": digits.append(character)
-            case " ", ".", "-", "(", ")", "\u{00A0}": continue
-            case "+" where offset == 0 || (!sawPlus && digits.isEmpty): sawPlus = true
-            default: return nil
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            defer { previous = byte }
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                digits.append(byte)
+                guard digits.count <= 17 else { return nil }
+            case UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "("), UInt8(ascii: ")"), 0xC2:
+                continue
+            case 0xA0 where previous == 0xC2:
+                continue
+            case UInt8(ascii: "+") where !sawPlus && digits.isEmpty:
+                sawPlus = true
+            default:
+                return nil
             }
         }
-        if !sawPlus, digits.hasPrefix("00") { digits.removeFirst(2) }
-        guard (7...15).contains(digits.count), digits.first != "0" else { return nil }
-        guard let (code, country) = Self.callingCode(of: digits) else { return nil }
-        self.digits = digits
+        if previous == 0xC2 { return nil }
+        if !sawPlus, digits.count >= 2, digits[0] == UInt8(ascii: "0"), digits[1] == UInt8(ascii: "0") { digits.removeFirst(2) }
+        guard (7...15).contains(digits.count), digits[0] != UInt8(ascii: "0") else { return nil }
+        let text = String(decoding: digits, as: UTF8.self)
+        guard let (code, country) = Self.callingCode(of: text) else { return nil }
+        self.digits = text
         self.callingCode = code
         self.country = country
     }

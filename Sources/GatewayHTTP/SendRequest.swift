@@ -130,13 +130,18 @@ struct SendRequest: Sendable {
     /// A sender: a phone number (international), a short code (3–8 digits), or an alphanumeric
     /// name of 1–11 GSM characters.
     static func sender(_ text: String) -> SMPPAddress? {
-        if text.hasPrefix("+") || (text.count > 8 && text.allSatisfy(\.isASCIIDigit)) {
+        let octets = text.utf8
+        let allDigits = !octets.isEmpty && octets.allSatisfy { (0x30...0x39).contains($0) }
+        if octets.first == UInt8(ascii: "+") || (allDigits && octets.count > 8) {
             guard let number = PhoneNumber(text) else { return nil }
             return SMPPAddress(ton: .international, npi: .isdn, number.digits)
         }
-        if text.allSatisfy(\.isASCIIDigit), (3...8).contains(text.count) { return SMPPAddress(ton: .national, npi: .isdn, text) }
-        guard (1...11).contains(text.count), text.trimmingSpaces == text,
-            text.allSatisfy({ $0.isASCIILetterOrDigit || " .-_&".contains($0) }), text.contains(where: \.isLetter)
+        if allDigits, (3...8).contains(octets.count) { return SMPPAddress(ton: .national, npi: .isdn, text) }
+        // Alphanumeric: ASCII letters, digits and a little punctuation (GSM-safe), at least one
+        // letter, no space at either end.
+        func isLetter(_ octet: UInt8) -> Bool { (0x41...0x5A).contains(octet) || (0x61...0x7A).contains(octet) }
+        guard (1...11).contains(octets.count), octets.first != UInt8(ascii: " "), octets.last != UInt8(ascii: " "),
+            octets.allSatisfy({ isLetter($0) || (0x30...0x39).contains($0) || Array(" .-_&".utf8).contains($0) }), octets.contains(where: isLetter)
         else { return nil }
         return SMPPAddress(ton: .alphanumeric, npi: .unknown, text)
     }
