@@ -25,6 +25,19 @@ final class Batcher<Item: Sendable>: Sendable {
         return count
     }
 
+    /// Adds an item unless the batcher is closed (its consumer may have finished): false then.
+    func appendIfOpen(_ item: Item) -> Bool {
+        let (added, waiter) = self.state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
+            guard !state.closed else { return (false, nil) }
+            state.items.append(item)
+            let waiter = state.waiter
+            state.waiter = nil
+            return (true, waiter)
+        }
+        waiter?.resume()
+        return added
+    }
+
     func append(contentsOf items: some Sequence<Item>) {
         let waiter = self.state.withLock { state in
             state.items.append(contentsOf: items)

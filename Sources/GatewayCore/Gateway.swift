@@ -150,7 +150,12 @@ public final class Gateway: Service, Sendable {
         self.pendingSubmits.add(1, ordering: .relaxed)
         // In flight from now: the dispatch watermark must stay at or below it until its status is stored.
         self.track(messages.lazy.filter { $0.scheduledAt == nil }.map(\.id))
-        self.submissions.append(PendingSubmit(messages: messages, idempotency: idempotency?(messages), completion: completion))
+        guard self.submissions.appendIfOpen(PendingSubmit(messages: messages, idempotency: idempotency?(messages), completion: completion)) else {
+            // Shutting down: the writer has stopped taking messages. Refused, to be sent again.
+            self.pendingSubmits.subtract(1, ordering: .relaxed)
+            _ = self.watermark(removing: messages.map(\.id))
+            return completion(.failure(Refused(.messageQueueFull)))
+        }
     }
 
     /// False once the gateway is shutting down (readiness).

@@ -77,6 +77,21 @@ func accept(_ gateway: Gateway, _ fields: SubmitValidation.Fields, _ account: Ac
 }
 
 @Suite struct GatewayTests {
+    @Test func aMessageArrivingAfterShutdownIsRefusedNotLeftUnanswered() async throws {
+        let account = Account(id: "a", systemID: "acme", password: PasswordHash(password: "pw", rounds: 1_000))
+        let store = InMemoryMessageStore()
+        let gateway = Gateway(configuration: .init(node: 1), store: store, accounts: AccountRegistry([account]))
+        let group = ServiceGroup(services: [gateway], logger: .init(label: "test"))
+        let running = Task { try await group.run() }
+        #expect(try await accept(gateway, fields(), account).get().status == .queued)
+        #expect(gateway.isAcceptingMessages)
+        await group.triggerGracefulShutdown()
+        try await running.value
+        #expect(!gateway.isAcceptingMessages)
+        #expect(await accept(gateway, fields(), account) == .failure(Refused(.messageQueueFull)))
+        #expect(try await store.messages(MessageQuery(accountID: "a")).messages.count == 1)
+    }
+
     @Test func acceptedMessagesAreStoredBeforeTheAnswerAndReceiptsCarryTheirID() async throws {
         try await withGateway { gateway, account, store in
             let target = RecordingTarget()
