@@ -37,6 +37,8 @@ public struct GatewayApplication: Sendable {
         /// Printed once, when the data directory was new:
         /// `demo account: system_id=… password=… api_key=…`.
         public let demoAccountLine: String?
+        /// Printed once, when an admin token was made: `admin token: …`.
+        public let adminTokenLine: String?
 
         /// In start order; a graceful shutdown stops them in reverse (listeners first, the gateway last).
         public var services: [any Service] { [self.gateway, self.webhookSender, self.httpServer, self.smppServer] }
@@ -94,16 +96,30 @@ public struct GatewayApplication: Sendable {
             sessionInitTimeout: .seconds(smpp.sessionInitSeconds),
             enquireLinkInterval: smpp.enquireLinkSeconds > 0 ? .seconds(smpp.enquireLinkSeconds) : nil,
             inactivityTimeout: smpp.inactivitySeconds > 0 ? .seconds(smpp.inactivitySeconds) : nil)
+        let frontEnd = SMPPFrontEnd(gateway: gateway, logger: self.logger)
         let server = SMPPServer(
             configuration: .init(listeners: listeners, session: session, maximumPDULength: smpp.maximumPDULength),
-            delegate: SMPPFrontEnd(gateway: gateway, logger: self.logger), logger: self.logger)
+            delegate: frontEnd, logger: self.logger)
         self.logger.info(
             "carrier SIMULATOR is the only route: messages are not sent to any real network",
             metadata: ["simulator.delay_ms": "\(self.configuration.simulator.delayMilliseconds)"])
+        // The admin token: configured, or made once and kept as a hash.
+        var adminLine: String?
+        let tokenHash: [UInt8]
+        if let token = self.configuration.adminToken {
+            tokenHash = AdminAPI.hash(token: token)
+        } else if let stored = try await store.setting("admin_token_sha256"), let bytes = Self.bytes(hex: stored), bytes.count == 32 {
+            tokenHash = bytes
+        } else {
+            let token = AdminAPI.makeToken()
+            tokenHash = AdminAPI.hash(token: token)
+            try await store.save(setting: "admin_token_sha256", value: tokenHash.map { String(format: "%02x", $0) }.joined())
+            adminLine = "admin token: \(token)"
+        }
         let api = HTTPAPI(
             gateway: gateway, keys: keys,
             configuration: .init(maximumBatch: self.configuration.http.maximumBatch, webhookHosts: Set(self.configuration.http.webhookHosts)),
-            logger: self.logger)
+            admin: AdminAPI(tokenHash: tokenHash, binds: frontEnd), logger: self.logger)
         let bound = BoundPort()
         let http = api.application(host: self.configuration.http.host, port: self.configuration.http.port) { port in
             bound.set(port)
@@ -116,7 +132,18 @@ public struct GatewayApplication: Sendable {
             logger: self.logger)
         return Prepared(
             gateway: gateway, smppServer: server, httpAPI: api, webhookSender: sender, httpServer: http, httpPort: bound,
-            demoAccountLine: demoLine)
+            demoAccountLine: demoLine, adminTokenLine: adminLine)
+    }
+
+    static func bytes(hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16) else { return nil }
+            bytes.append(byte)
+        }
+        return bytes
     }
 
     /// Runs until SIGTERM/SIGINT.

@@ -60,6 +60,8 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
     public var simulator = CarrierSimulator.Configuration.standard
     /// Hours a receipt or MO waits for a receiver.
     public var deliveryExpiryHours: Int = 72
+    /// The admin API's token. Unset: one is made on first run, printed once and kept as a hash.
+    public var adminToken: String?
 
     public init() {}
 
@@ -90,6 +92,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         }
         if let value = environment["SHORTWAVE_DATA_DIR"] { self.dataDirectory = value }
         if let value = try int("SHORTWAVE_NODE_ID") { self.node = value }
+        if let value = environment["SHORTWAVE_ADMIN_TOKEN"], !value.isEmpty { self.adminToken = value }
         if let value = environment["SHORTWAVE_LOG_LEVEL"] { self.logLevel = value }
         if let value = environment["SHORTWAVE_SMPP_HOST"] { self.smpp.host = value }
         if let value = try int("SHORTWAVE_SMPP_PORT") { self.smpp.port = value }
@@ -122,6 +125,9 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         if let node = self.node, !(0...1023).contains(node) { throw ConfigurationError("node \(node) must be 0…1023") }
         guard (1...10_000).contains(self.smpp.window) else { throw ConfigurationError("smpp.window must be 1…10000") }
         guard (1...100_000).contains(self.http.maximumBatch) else { throw ConfigurationError("http.maximumBatch must be 1…100000") }
+        if let token = self.adminToken, token.utf8.count < 16 {
+            throw ConfigurationError("adminToken must be at least 16 characters (or leave it out: one is made on first run)")
+        }
         guard self.http.webhookInitialBackoffMilliseconds >= 1 else {
             throw ConfigurationError("http.webhookInitialBackoffMilliseconds must be at least 1")
         }
@@ -156,7 +162,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         guard let object = try? JSONSerialization.jsonObject(with: data) else { return }
         guard let root = object as? [String: Any] else { throw ConfigurationError("the config file must hold a JSON object") }
         let known: [String: Set<String>] = [
-            "": ["dataDirectory", "node", "logLevel", "smpp", "http", "storage", "simulator", "deliveryExpiryHours"],
+            "": ["dataDirectory", "node", "logLevel", "smpp", "http", "storage", "simulator", "deliveryExpiryHours", "adminToken"],
             "smpp": [
                 "host", "port", "tlsPort", "tlsCertificate", "tlsKey", "window", "enquireLinkSeconds", "inactivitySeconds",
                 "sessionInitSeconds", "responseTimeoutSeconds", "maximumPDULength",
@@ -186,6 +192,7 @@ extension GatewayConfiguration {
         self.storage = try container.decodeIfPresent(Storage.self, forKey: .storage) ?? self.storage
         self.simulator = try container.decodeIfPresent(CarrierSimulator.Configuration.self, forKey: .simulator) ?? self.simulator
         self.deliveryExpiryHours = try container.decodeIfPresent(Int.self, forKey: .deliveryExpiryHours) ?? self.deliveryExpiryHours
+        self.adminToken = try container.decodeIfPresent(String.self, forKey: .adminToken) ?? self.adminToken
     }
 }
 

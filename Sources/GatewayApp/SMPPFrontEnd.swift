@@ -8,11 +8,25 @@ import Synchronization
 
 /// The gateway's SMPP face: binds checked against accounts, every v3.4 request an ESME may send
 /// answered from the gateway, and receivers fed with the account's receipts and MO.
-final class SMPPFrontEnd: SMPPServerDelegate {
+final class SMPPFrontEnd: SMPPServerDelegate, BindDirectory {
     let gateway: Gateway
     let logger: Logger
     /// Receivers by session id.
     let receivers = Mutex<[UInt64: ReceiverTarget]>([:])
+    /// Every bound session, by id (the admin API lists and unbinds them).
+    let bound = Mutex<[UInt64: BoundSession]>([:])
+
+    /// A bound session and what it did.
+    final class BoundSession: Sendable {
+        let session: SMPPServerSession
+        let accountID: String
+        let since = wallClockMilliseconds()
+        let submitted = Atomic<Int>(0)
+        init(session: SMPPServerSession, accountID: String) {
+            self.session = session
+            self.accountID = accountID
+        }
+    }
 
     init(gateway: Gateway, logger: Logger) {
         self.gateway = gateway
@@ -26,7 +40,9 @@ final class SMPPFrontEnd: SMPPServerDelegate {
             case .receiver: .receiver
             case .transceiver: .transceiver
             }
-        switch self.gateway.accounts.bind(systemID: request.bind.systemID, password: request.bind.password, kind: kind) {
+        switch self.gateway.accounts.bind(
+            systemID: request.bind.systemID, password: request.bind.password, kind: kind, from: session.peer?.ipAddress)
+        {
         case .success(let account):
             return .accept(systemID: "shortwave", principal: account.id)
         case .failure(let refusal):
@@ -35,13 +51,15 @@ final class SMPPFrontEnd: SMPPServerDelegate {
             switch refusal {
             case .unknownSystemID: return .reject(.invalidSystemID)
             case .wrongPassword: return .reject(.invalidPassword)
-            case .disabled, .bindTypeNotAllowed, .tooManyBinds: return .reject(.bindFailed)
+            case .disabled, .bindTypeNotAllowed, .tooManyBinds, .addressNotAllowed: return .reject(.bindFailed)
             }
         }
     }
 
     func sessionBound(_ session: SMPPServerSession) {
-        guard session.receives, let accountID = session.principal, let account = self.gateway.accounts.account(id: accountID) else { return }
+        guard let accountID = session.principal else { return }
+        self.bound.withLock { $0[session.id] = BoundSession(session: session, accountID: accountID) }
+        guard session.receives, let account = self.gateway.accounts.account(id: accountID) else { return }
         let target = ReceiverTarget(session: session, accountID: accountID, window: max(1, min(account.window, session.windowSize)))
         self.receivers.withLock { $0[session.id] = target }
         self.gateway.attach(target)
@@ -49,6 +67,7 @@ final class SMPPFrontEnd: SMPPServerDelegate {
 
     func sessionClosed(_ session: SMPPServerSession) {
         guard let accountID = session.principal else { return }
+        self.bound.withLock { _ = $0.removeValue(forKey: session.id) }
         self.gateway.accounts.unbound(accountID: accountID)
         if let target = self.receivers.withLock({ $0.removeValue(forKey: session.id) }) { self.gateway.detach(target) }
     }
@@ -57,6 +76,12 @@ final class SMPPFrontEnd: SMPPServerDelegate {
         let sequence = request.sequenceNumber
         guard let accountID = session.principal, let account = self.gateway.accounts.account(id: accountID) else {
             return session.respond(SMPPPacket.response(to: request.commandID, sequenceNumber: sequence, status: .invalidBindStatus))
+        }
+        if let counters = self.bound.withLock({ $0[session.id] }) {
+            switch request.pdu {
+            case .submitSM, .dataSM, .submitMulti: counters.submitted.add(1, ordering: .relaxed)
+            default: break
+            }
         }
         switch request.pdu {
         case .submitSM(let submit):
@@ -171,11 +196,49 @@ final class SMPPFrontEnd: SMPPServerDelegate {
     }
 }
 
+extension SMPPFrontEnd {
+    func binds() -> [BindInfo] {
+        let now = wallClockMilliseconds()
+        let sessions = self.bound.withLock { Array($0.values) }
+        let receivers = self.receivers.withLock { $0 }
+        return sessions.map { entry in
+            let session = entry.session
+            let type: Account.BindKind =
+                switch session.bindType {
+                case .receiver?: .receiver
+                case .transceiver?: .transceiver
+                case .transmitter?, nil: .transmitter
+                }
+            let submitted = entry.submitted.load(ordering: .relaxed)
+            let seconds = max(0.001, Double(now - entry.since) / 1000)
+            return BindInfo(
+                id: session.id, accountID: entry.accountID, systemID: session.systemID, type: type, peer: session.peer?.description,
+                tls: session.tls, since: entry.since, window: receivers[session.id]?.window ?? 0,
+                windowInUse: receivers[session.id]?.inFlight.load(ordering: .relaxed) ?? 0, submitted: submitted,
+                messagesPerSecond: Double(submitted) / seconds)
+        }.sorted { $0.id < $1.id }
+    }
+
+    func unbind(id: UInt64) -> Bool {
+        guard let entry = self.bound.withLock({ $0[id] }) else { return false }
+        entry.session.unbind()
+        return true
+    }
+
+    @discardableResult func unbindAll(accountID: String) -> Int {
+        let sessions = self.bound.withLock { $0.values.filter { $0.accountID == accountID } }
+        for entry in sessions { entry.session.unbind() }
+        return sessions.count
+    }
+}
+
 /// An SMPP receiver or transceiver bind as a place deliveries go.
 final class ReceiverTarget: DeliveryTarget {
     let session: SMPPServerSession
     let accountID: String
     let window: Int
+    /// deliver_sm sent and not yet answered.
+    let inFlight = Atomic<Int>(0)
 
     init(session: SMPPServerSession, accountID: String, window: Int) {
         self.session = session
@@ -184,7 +247,9 @@ final class ReceiverTarget: DeliveryTarget {
     }
 
     func deliver(_ deliveries: [Delivery], completion: @escaping @Sendable (Delivery, Bool) -> Void) {
+        self.inFlight.add(deliveries.count, ordering: .relaxed)
         self.session.send(deliveries.map { .deliverSM($0.deliverSM) }) { index, result in
+            self.inFlight.subtract(1, ordering: .relaxed)
             switch result {
             case .success(let response): completion(deliveries[index], response.status == .ok)
             case .failure: completion(deliveries[index], false)

@@ -33,13 +33,28 @@ public struct Account: Sendable, Hashable {
     public var moWebhookURL: String?
     /// The key webhooks are signed with (HMAC-SHA256).
     public var webhookSecret: String
+    /// Where the account's delivery reports go.
+    public var reports: ReportDestination
+    /// Addresses its binds and HTTP calls may come from; empty: any.
+    public var allowedIPs: IPAllowList
+
+    /// Where delivery reports go: SMPP receipts (as registered_delivery asks), webhooks (to the
+    /// message's callback_url or the account's webhook_url), or both.
+    public enum ReportDestination: String, Sendable, Hashable, CaseIterable, Codable {
+        case smpp, webhook, both
+        public var smpp: Bool { self != .webhook }
+        public var webhook: Bool { self != .smpp }
+    }
 
     public init(
         id: String, systemID: String, password: PasswordHash, allowedBinds: Set<BindKind> = Set(BindKind.allCases),
         maxBinds: Int = 16, messagesPerSecond: Int? = nil, window: Int = 100, enabled: Bool = true, numbers: [String] = [],
         createdAt: Int64 = wallClockMilliseconds(), senders: [String] = [], requestsPerSecond: Int? = nil, webhookURL: String? = nil,
-        moWebhookURL: String? = nil, webhookSecret: String = "whsec_" + Credentials.random(length: 32)
+        moWebhookURL: String? = nil, webhookSecret: String = "whsec_" + Credentials.random(length: 32), reports: ReportDestination = .both,
+        allowedIPs: IPAllowList = try! IPAllowList([])
     ) {
+        self.reports = reports
+        self.allowedIPs = allowedIPs
         self.senders = senders
         self.requestsPerSecond = requestsPerSecond
         self.webhookURL = webhookURL

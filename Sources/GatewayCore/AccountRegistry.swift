@@ -34,6 +34,17 @@ public final class AccountRegistry: Sendable {
         }
     }
 
+    /// Forgets an account (its live binds are the caller's to close).
+    public func remove(id: String) {
+        self.state.withLock { state in
+            guard let old = state.byID.removeValue(forKey: id) else { return }
+            state.bySystemID[old.systemID] = nil
+            state.verified[old.systemID] = nil
+            for number in old.numbers where state.byNumber[number] == id { state.byNumber[number] = nil }
+            state.limits[id] = nil
+        }
+    }
+
     public func account(id: String) -> Account? { self.state.withLock { $0.byID[id] } }
     public func account(systemID: String) -> Account? { self.state.withLock { $0.bySystemID[systemID] } }
     /// The account that owns `number` (MO routing).
@@ -48,9 +59,11 @@ public final class AccountRegistry: Sendable {
 
     /// Checks a bind and, when it passes, counts it against the account's bind limit (release
     /// it with `unbound`). Statuses: ESME_RINVSYSID, ESME_RINVPASWD, ESME_RBINDFAIL (disabled,
-    /// bind type not allowed, too many binds).
-    public func bind(systemID: String, password: String, kind: Account.BindKind) -> Result<Account, BindRefusal> {
+    /// bind type not allowed, too many binds, an address outside the account's allow-list —
+    /// checked before the password, so a stranger learns nothing about it).
+    public func bind(systemID: String, password: String, kind: Account.BindKind, from address: String? = nil) -> Result<Account, BindRefusal> {
         guard let account = self.account(systemID: systemID) else { return .failure(.unknownSystemID) }
+        guard account.allowedIPs.allows(address) else { return .failure(.addressNotAllowed) }
         let digest = Array(SHA256.hash(data: Array(password.utf8)))
         let cached = self.state.withLock { $0.verified[systemID] == digest }
         if !cached {
@@ -90,6 +103,7 @@ public enum BindRefusal: Error, Sendable, Hashable, CustomStringConvertible {
     case disabled
     case bindTypeNotAllowed
     case tooManyBinds
+    case addressNotAllowed
 
     public var description: String {
         switch self {
@@ -98,6 +112,7 @@ public enum BindRefusal: Error, Sendable, Hashable, CustomStringConvertible {
         case .disabled: "account disabled"
         case .bindTypeNotAllowed: "bind type not allowed for this account"
         case .tooManyBinds: "too many binds for this account"
+        case .addressNotAllowed: "this address may not bind for this account"
         }
     }
 }

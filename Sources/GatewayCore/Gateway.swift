@@ -180,7 +180,8 @@ public final class Gateway: Service, Sendable {
         let now = wallClockMilliseconds()
         // Cancelling is a status change too: its webhook (if the message has one) is stored with it.
         let webhook = try await self.message(id, accountID: accountID).flatMap { message in
-            message.status == .queued ? self.statusWebhook(for: message, status: .deleted, error: 0, at: now) : nil
+            message.status == .queued
+                ? self.statusWebhook(for: message, account: self.accounts.account(id: accountID), status: .deleted, error: 0, at: now) : nil
         }
         let outcome = try await self.store.cancel(id, accountID: accountID, at: now, webhook: webhook)
         if outcome == .cancelled { self.scheduled.withLock { $0.removeAll { $0.id == id } } }
@@ -416,17 +417,20 @@ public final class Gateway: Service, Sendable {
     }
 
     func change(_ message: Message, _ status: MessageStatus, error: Int, at: Int64, intermediate: Bool = false) -> StatusChange {
-        let wanted = intermediate || message.registeredDelivery.wantsReceipt(delivered: status.isSuccess)
+        let account = self.accounts.account(id: message.accountID)
+        let wanted =
+            (account?.reports.smpp ?? true) && (intermediate || message.registeredDelivery.wantsReceipt(delivered: status.isSuccess))
         return StatusChange(
             messageID: message.id, status: status, errorCode: error, at: at,
             receipt: wanted ? self.receipt(for: message, status: status, error: error, at: at, intermediate: intermediate) : nil,
-            webhook: self.statusWebhook(for: message, status: status, error: error, at: at))
+            webhook: self.statusWebhook(for: message, account: account, status: status, error: error, at: at))
     }
 
     /// The signed POST a status change owes: to the message's `callback_url`, else the
-    /// account's webhook URL, else none. The body shows the message as `GET` would after it.
-    func statusWebhook(for message: Message, status: MessageStatus, error: Int, at: Int64) -> Webhook? {
-        guard let url = message.callbackURL ?? self.accounts.account(id: message.accountID)?.webhookURL else { return nil }
+    /// account's webhook URL, else none (none either when the account's reports go to SMPP
+    /// only). The body shows the message as `GET` would after it.
+    func statusWebhook(for message: Message, account: Account?, status: MessageStatus, error: Int, at: Int64) -> Webhook? {
+        guard account?.reports.webhook ?? true, let url = message.callbackURL ?? account?.webhookURL else { return nil }
         var changed = message
         changed.status = status
         changed.errorCode = error

@@ -11,6 +11,7 @@ public final class InMemoryMessageStore: MessageStore {
         var idempotency: [String: IdempotencyRecord] = [:]
         var keys: [String: APIKey] = [:]
         var webhooks: [Int64: Webhook] = [:]
+        var settings: [String: String] = [:]
     }
 
     private let state = Mutex(State())
@@ -19,6 +20,9 @@ public final class InMemoryMessageStore: MessageStore {
 
     public func accounts() async throws -> [Account] { self.state.withLock { Array($0.accounts.values) } }
     public func save(_ account: Account) async throws { self.state.withLock { $0.accounts[account.id] = account } }
+    public func delete(accountID: String) async throws -> Bool { self.state.withLock { $0.accounts.removeValue(forKey: accountID) != nil } }
+    public func setting(_ key: String) async throws -> String? { self.state.withLock { $0.settings[key] } }
+    public func save(setting key: String, value: String) async throws { self.state.withLock { $0.settings[key] = value } }
 
     public func insert(_ messages: [Message], idempotency: [IdempotencyRecord]) async throws {
         self.state.withLock { state in

@@ -124,6 +124,11 @@ public protocol MessageStore: Sendable {
     func accounts() async throws -> [Account]
     /// Inserts or replaces an account.
     func save(_ account: Account) async throws
+    /// Removes an account (its messages stay); false if there was none.
+    func delete(accountID: String) async throws -> Bool
+    /// A node-wide setting (the admin token's hash…).
+    func setting(_ key: String) async throws -> String?
+    func save(setting key: String, value: String) async throws
 
     /// Stores new messages, and the idempotency records of the requests that made them, in one
     /// transaction: when this returns they are durable.

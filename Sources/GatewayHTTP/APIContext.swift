@@ -6,9 +6,12 @@ public struct APIContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var account: Account?
     public var key: APIKey?
+    /// The caller's IP address (for accounts with an allow-list).
+    public var remoteAddress: String?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// Bodies are collected by the handlers with their own limits (single vs batch).

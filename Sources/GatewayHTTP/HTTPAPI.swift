@@ -34,8 +34,14 @@ public struct HTTPAPI: Sendable {
     let limiter = RateLimiter()
     let idempotency: IdempotencyCache
     let logger: Logger
+    /// The operator's API under `/admin/v1` (none without an admin token).
+    public let admin: AdminAPI?
 
-    public init(gateway: Gateway, keys: APIKeyRegistry, configuration: Configuration = .init(), logger: Logger = Logger(label: "shortwave.http")) {
+    public init(
+        gateway: Gateway, keys: APIKeyRegistry, configuration: Configuration = .init(), admin: AdminAPI? = nil,
+        logger: Logger = Logger(label: "shortwave.http")
+    ) {
+        self.admin = admin
         self.gateway = gateway
         self.keys = keys
         self.configuration = configuration
@@ -77,6 +83,7 @@ public struct HTTPAPI: Sendable {
         api.get("/keys") { _, context in try self.listKeys(context) }
         api.post("/keys") { request, context in try await self.createKey(request, context) }
         api.delete("/keys/:id") { request, context in try await self.revokeKey(request, context) }
+        if let admin = self.admin { self.addAdminRoutes(to: router, admin: admin) }
         return router
     }
 
@@ -179,6 +186,10 @@ struct ProblemMiddleware: RouterMiddleware {
         ("/v2/messages", ["GET", "POST"]), ("/v2/messages/batch", ["POST"]), ("/v2/messages/*", ["GET", "DELETE"]),
         ("/v2/lookup/*", ["GET"]), ("/v2/account", ["GET", "PATCH"]), ("/v2/keys", ["GET", "POST"]), ("/v2/keys/*", ["DELETE"]),
         ("/v2/openapi.json", ["GET"]), ("/health/live", ["GET"]), ("/health/ready", ["GET"]),
+        ("/admin/v1/accounts", ["GET", "POST"]), ("/admin/v1/accounts/*", ["GET", "PATCH", "DELETE"]),
+        ("/admin/v1/accounts/*/password", ["POST"]), ("/admin/v1/accounts/*/webhook-secret", ["POST"]),
+        ("/admin/v1/accounts/*/keys", ["GET", "POST"]), ("/admin/v1/accounts/*/keys/*", ["DELETE"]), ("/admin/v1/binds", ["GET"]),
+        ("/admin/v1/binds/*", ["DELETE"]),
     ].map { ($0.0.split(separator: "/"), $0.1) }
 
     static func allowedMethods(path: String) -> [String]? {
@@ -253,6 +264,11 @@ struct Authentication: RouterMiddleware {
         }
         guard let account = self.api.gateway.accounts.account(id: key.accountID) else { throw Problem.invalidKey("the key's account no longer exists") }
         guard account.enabled else { throw Problem.accountDisabled() }
+        guard account.allowedIPs.allows(context.remoteAddress) else {
+            throw Problem(
+                .forbidden, "address_not_allowed", "Address not allowed",
+                detail: "this account may not be used from \(context.remoteAddress ?? "an unknown address")")
+        }
         var context = context
         context.account = account
         context.key = key

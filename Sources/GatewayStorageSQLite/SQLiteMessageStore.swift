@@ -181,6 +181,14 @@ public final class SQLiteMessageStore: MessageStore {
                     );
                     """)
         }
+        migrator.registerMigration("v3: administration — report destination, IP allow-lists, settings") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE account ADD COLUMN reports TEXT NOT NULL DEFAULT 'both';
+                    ALTER TABLE account ADD COLUMN allowed_ips TEXT NOT NULL DEFAULT '';
+                    CREATE TABLE setting (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                    """)
+        }
         return migrator
     }
 
@@ -245,15 +253,15 @@ public final class SQLiteMessageStore: MessageStore {
                 sql: """
                     INSERT OR REPLACE INTO account
                         (id, system_id, password_hash, allowed_binds, max_binds, messages_per_second, window, enabled, numbers, created_at,
-                         senders, requests_per_second, webhook_url, mo_webhook_url, webhook_secret)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                         senders, requests_per_second, webhook_url, mo_webhook_url, webhook_secret, reports, allowed_ips)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     account.id, account.systemID, account.password.description,
                     account.allowedBinds.map(\.rawValue).sorted().joined(separator: ","), account.maxBinds,
                     account.messagesPerSecond, account.window, account.enabled, account.numbers.joined(separator: ","),
                     account.createdAt, account.senders.joined(separator: ","), account.requestsPerSecond, account.webhookURL,
-                    account.moWebhookURL, account.webhookSecret,
+                    account.moWebhookURL, account.webhookSecret, account.reports.rawValue, account.allowedIPs.entries.joined(separator: ","),
                 ])
         }
     }
@@ -267,7 +275,8 @@ public final class SQLiteMessageStore: MessageStore {
             messagesPerSecond: row["messages_per_second"], window: row["window"], enabled: row["enabled"], numbers: numbers,
             createdAt: row["created_at"], senders: (row["senders"] as String).split(separator: ",").map(String.init),
             requestsPerSecond: row["requests_per_second"], webhookURL: row["webhook_url"], moWebhookURL: row["mo_webhook_url"],
-            webhookSecret: row["webhook_secret"])
+            webhookSecret: row["webhook_secret"], reports: Account.ReportDestination(rawValue: row["reports"]) ?? .both,
+            allowedIPs: (try? IPAllowList((row["allowed_ips"] as String).split(separator: ",").map(String.init))) ?? (try! IPAllowList([])))
     }
 
     // MARK: messages
@@ -583,6 +592,23 @@ public final class SQLiteMessageStore: MessageStore {
             try db.execute(sql: "DELETE FROM webhook WHERE expires_at < ?", arguments: [before])
             count += db.changesCount
             return count
+        }
+    }
+
+    public func delete(accountID: String) async throws -> Bool {
+        try await self.messages.write { db in
+            try db.execute(sql: "DELETE FROM account WHERE id = ?", arguments: [accountID])
+            return db.changesCount == 1
+        }
+    }
+
+    public func setting(_ key: String) async throws -> String? {
+        try await self.messages.read { db in try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key]) }
+    }
+
+    public func save(setting key: String, value: String) async throws {
+        try await self.messages.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)", arguments: [key, value])
         }
     }
 

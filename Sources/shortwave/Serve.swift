@@ -7,15 +7,16 @@ import Logging
 /// `shortwave serve`: the gateway, with embedded defaults and no configuration needed.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the gateway: SMPP on 2775, SMPP over TLS on 2776, data in ./shortwave-data.",
+        abstract: "Run the gateway: SMPP on 2775, SMPP over TLS on 2776, HTTP on 8080, data in ./shortwave-data.",
         discussion: """
             With no configuration it creates ./shortwave-data/ (an SQLite database and a self-signed \
-            TLS certificate), a demo account whose credentials it prints once, and routes every \
+            TLS certificate), a demo account whose credentials and API key it prints once, an admin \
+            token (printed once too; the admin API is /admin/v1 on the HTTP port), and routes every \
             message to the built-in carrier simulator, which delivers it and sends a receipt.
 
             Settings come from the defaults, then a JSON file (--config), then SHORTWAVE_* \
             environment variables (SHORTWAVE_DATA_DIR, SHORTWAVE_SMPP_PORT, SHORTWAVE_SMPP_TLS_PORT, \
-            SHORTWAVE_HTTP_PORT, SHORTWAVE_SMPP_HOST, SHORTWAVE_NODE_ID, SHORTWAVE_LOG_LEVEL, \
+            SHORTWAVE_HTTP_PORT, SHORTWAVE_SMPP_HOST, SHORTWAVE_NODE_ID, SHORTWAVE_LOG_LEVEL, SHORTWAVE_ADMIN_TOKEN, \
             SHORTWAVE_FULL_SYNC, SHORTWAVE_SIMULATOR_DELAY_MS…), then these flags.
             """
     )
@@ -80,9 +81,10 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write("error: \(error.description)\n")
             throw ExitCode(1)
         }
-        if let line = prepared.demoAccountLine {
+        let lines = [prepared.demoAccountLine, prepared.adminTokenLine].compactMap { $0 }
+        if !lines.isEmpty {
             // Straight to fd 1 so that a script reading a pipe sees it at once.
-            let text = line + "\n"
+            let text = lines.joined(separator: "\n") + "\n"
             var bytes = Array(text.utf8)
             _ = Glibc.write(1, &bytes, bytes.count)
         }

@@ -77,6 +77,22 @@ func accept(_ gateway: Gateway, _ fields: SubmitValidation.Fields, _ account: Ac
 }
 
 @Suite struct GatewayTests {
+    @Test func anAccountChoosesWhereItsReportsGo() async throws {
+        for reports in Account.ReportDestination.allCases {
+            let account = Account(
+                id: "a", systemID: "acme", password: PasswordHash(password: "pw", rounds: 1_000), webhookURL: "http://127.0.0.1/hook", reports: reports)
+            let store = InMemoryMessageStore()
+            let gateway = Gateway(configuration: .init(node: 1), store: store, accounts: AccountRegistry([account]))
+            let group = ServiceGroup(services: [gateway], logger: .init(label: "test"))
+            let running = Task { try await group.run() }
+            _ = try await accept(gateway, fields(receipt: .receipt), account).get()
+            #expect(await eventually { (try? await store.messages(MessageQuery(accountID: "a")).messages.first?.status) == .delivered })
+            #expect(await eventually { store.owedDeliveries.count == (reports.smpp ? 1 : 0) && store.owedWebhooks.count == (reports.webhook ? 1 : 0) })
+            await group.triggerGracefulShutdown()
+            try await running.value
+        }
+    }
+
     @Test func aMessageArrivingAfterShutdownIsRefusedNotLeftUnanswered() async throws {
         let account = Account(id: "a", systemID: "acme", password: PasswordHash(password: "pw", rounds: 1_000))
         let store = InMemoryMessageStore()

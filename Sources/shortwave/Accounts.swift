@@ -1,0 +1,221 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// `shortwave accounts …`: the admin API (`/admin/v1`) from the command line. Prints the API's
+/// JSON answers; a refusal prints its problem detail and exits 1.
+struct Accounts: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage accounts, API keys and binds of a running gateway (the admin API).",
+        discussion: """
+            Talks to the admin API of `shortwave serve` (/admin/v1 on its HTTP port) with the admin \
+            token it printed on first run. --url and --token, or SHORTWAVE_ADMIN_URL and \
+            SHORTWAVE_ADMIN_TOKEN.
+            """,
+        subcommands: [
+            List.self, Show.self, Create.self, Update.self, Suspend.self, Resume.self, Delete.self, Password.self, Keys.self, CreateKey.self,
+            RevokeKey.self, Binds.self, Unbind.self,
+        ]
+    )
+
+    struct Connection: ParsableArguments {
+        @Option(help: "The gateway's HTTP address (default $SHORTWAVE_ADMIN_URL or http://127.0.0.1:8080).")
+        var url: String?
+
+        @Option(help: "The admin token (default $SHORTWAVE_ADMIN_TOKEN).")
+        var token: String?
+
+        /// Sends one request; prints the JSON answer, or the problem and exits 1.
+        func call(_ method: HTTPMethod, _ path: String, body: [String: Any]? = nil) async throws {
+            let environment = ProcessInfo.processInfo.environment
+            let base = self.url ?? environment["SHORTWAVE_ADMIN_URL"] ?? "http://127.0.0.1:8080"
+            guard let token = self.token ?? environment["SHORTWAVE_ADMIN_TOKEN"], !token.isEmpty else {
+                throw ValidationError("no admin token: pass --token or set SHORTWAVE_ADMIN_TOKEN (serve printed it on first run)")
+            }
+            var request = HTTPClientRequest(url: base.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path)
+            request.method = method
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            if let body {
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(bytes: Array(try JSONSerialization.data(withJSONObject: body))))
+            }
+            let response: HTTPClientResponse
+            let data: ByteBuffer
+            do {
+                response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+                data = try await response.body.collect(upTo: 64 << 20)
+            } catch {
+                FileHandle.standardError.write("error: could not reach the gateway at \(base): \(error)\n")
+                throw ExitCode(2)
+            }
+            let bytes = Data(data.readableBytesView)
+            guard (200..<300).contains(response.status.code) else {
+                let problem = (try? JSONSerialization.jsonObject(with: bytes)) as? [String: Any]
+                let detail = problem?["detail"] as? String ?? String(decoding: bytes, as: UTF8.self)
+                let code = problem?["code"] as? String ?? "\(response.status.code)"
+                FileHandle.standardError.write("error: \(detail) (\(code))\n")
+                throw ExitCode(1)
+            }
+            guard !bytes.isEmpty else { return print("ok") }
+            let object = try JSONSerialization.jsonObject(with: bytes)
+            let pretty = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: pretty, as: UTF8.self))
+        }
+    }
+
+    /// Account settings shared by `create` and `update`.
+    struct Settings: ParsableArguments {
+        @Option(name: .customLong("system-id"), help: "SMPP system_id (1–15 characters).") var systemID: String?
+        @Option(help: "Concurrent binds allowed.") var maxBinds: Int?
+        @Option(help: "deliver_sm window per receiver bind.") var window: Int?
+        @Option(help: "Messages (segments) per second across SMPP and HTTP; 0 for no limit.") var messagesPerSecond: Int?
+        @Option(help: "HTTP requests per second per API key; 0 for no limit.") var requestsPerSecond: Int?
+        @Option(help: "Bind types allowed, comma-separated (transmitter,receiver,transceiver).") var binds: String?
+        @Option(help: "Sender ids it may use, comma-separated; \"\" for any.") var senders: String?
+        @Option(help: "Numbers and short codes it owns (MO goes to it), comma-separated.") var numbers: String?
+        @Option(name: .customLong("allowed-ips"), help: "Addresses and CIDR ranges it may connect from, comma-separated; \"\" for any.") var allowedIPs: String?
+        @Option(name: .customLong("webhook-url"), help: "Where status webhooks go; \"\" for none.") var webhookURL: String?
+        @Option(name: .customLong("mo-webhook-url"), help: "Where inbound-message webhooks go; \"\" for none.") var moWebhookURL: String?
+        @Option(help: "Where delivery reports go: smpp, webhook or both.") var reports: String?
+
+        var body: [String: Any] {
+            var body: [String: Any] = [:]
+            func list(_ text: String) -> [String] { text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+            if let systemID { body["system_id"] = systemID }
+            if let maxBinds { body["max_binds"] = maxBinds }
+            if let window { body["window"] = window }
+            if let messagesPerSecond { body["messages_per_second"] = messagesPerSecond == 0 ? NSNull() : messagesPerSecond as Any }
+            if let requestsPerSecond { body["requests_per_second"] = requestsPerSecond == 0 ? NSNull() : requestsPerSecond as Any }
+            if let binds { body["allowed_binds"] = list(binds) }
+            if let senders { body["senders"] = list(senders) }
+            if let numbers { body["numbers"] = list(numbers) }
+            if let allowedIPs { body["allowed_ips"] = list(allowedIPs) }
+            if let webhookURL { body["webhook_url"] = webhookURL.isEmpty ? NSNull() : webhookURL as Any }
+            if let moWebhookURL { body["mo_webhook_url"] = moWebhookURL.isEmpty ? NSNull() : moWebhookURL as Any }
+            if let reports { body["reports"] = reports }
+            return body
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the accounts.")
+        @OptionGroup var connection: Connection
+        func run() async throws { try await self.connection.call(.GET, "/admin/v1/accounts") }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one account.")
+        @OptionGroup var connection: Connection
+        @Argument(help: "Account id.") var id: String
+        func run() async throws { try await self.connection.call(.GET, "/admin/v1/accounts/\(escape(self.id))") }
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an account; prints its password (and API key) once.")
+        @OptionGroup var connection: Connection
+        @Argument(help: "SMPP system_id (also the account id unless --id).") var systemID: String
+        @Option(help: "Account id (default: the system_id).") var id: String?
+        @Option(help: "SMPP password, 1–8 characters (default: a random one).") var password: String?
+        @Flag(help: "Also make an API key.") var apiKey = false
+        @OptionGroup var settings: Settings
+        func run() async throws {
+            var body = self.settings.body
+            body["system_id"] = self.systemID
+            if let id { body["id"] = id }
+            if let password { body["password"] = password }
+            if self.apiKey { body["api_key"] = true }
+            try await self.connection.call(.POST, "/admin/v1/accounts", body: body)
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change an account's settings (at once, no restart).")
+        @OptionGroup var connection: Connection
+        @Argument(help: "Account id.") var id: String
+        @OptionGroup var settings: Settings
+        func run() async throws {
+            let body = self.settings.body
+            guard !body.isEmpty else { throw ValidationError("nothing to change: give at least one setting (see --help)") }
+            try await self.connection.call(.PATCH, "/admin/v1/accounts/\(escape(self.id))", body: body)
+        }
+    }
+
+    struct Suspend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Suspend an account: its sessions are unbound, new binds and calls refused.")
+        @OptionGroup var connection: Connection
+        @Argument(help: "Account id.") var id: String
+        func run() async throws { try await self.connection.call(.PATCH, "/admin/v1/accounts/\(escape(self.id))", body: ["enabled": false]) }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Let a suspended account bind and call again.")
+        @OptionGroup var connection: Connection
+        @Argument(help: "Account id.") var id: String
+        func run() async throws { try await self.connection.call(.PATCH, "/admin/v1/accounts/\(escape(self.id))", body: ["enabled": true]) }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete an account (its sessions are unbound; its messages stay).")
+        @OptionGroup var connection: Connection
+        @Argument(help: "Account id.") var id: String
+        func run() async throws { try await self.connection.call(.DELETE, "/admin/v1/accounts/\(escape(self.id))") }
+    }
+
+    struct Password: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set or rotate an account's SMPP password; prints it once.")
+        @OptionGroup var connection: Connection
+        @Argument(help: "Account id.") var id: String
+        @Option(help: "The new password (default: a random one).") var password: String?
+        func run() async throws {
+            try await self.connection.call(
+                .POST, "/admin/v1/accounts/\(escape(self.id))/password", body: self.password.map { ["password": $0] } ?? [:])
+        }
+    }
+
+    struct Keys: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List an account's API keys (never their secrets).")
+        @OptionGroup var connection: Connection
+        @Argument(help: "Account id.") var id: String
+        func run() async throws { try await self.connection.call(.GET, "/admin/v1/accounts/\(escape(self.id))/keys") }
+    }
+
+    struct CreateKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "create-key", abstract: "Make an API key; prints it once.")
+        @OptionGroup var connection: Connection
+        @Argument(help: "Account id.") var id: String
+        @Option(help: "A label for the key.") var label: String?
+        func run() async throws {
+            try await self.connection.call(.POST, "/admin/v1/accounts/\(escape(self.id))/keys", body: self.label.map { ["label": $0] } ?? [:])
+        }
+    }
+
+    struct RevokeKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "revoke-key", abstract: "Revoke an API key.")
+        @OptionGroup var connection: Connection
+        @Argument(help: "Account id.") var id: String
+        @Argument(help: "Key id (the 12 characters after sw_).") var key: String
+        func run() async throws { try await self.connection.call(.DELETE, "/admin/v1/accounts/\(escape(self.id))/keys/\(escape(self.key))") }
+    }
+
+    struct Binds: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the live SMPP binds.")
+        @OptionGroup var connection: Connection
+        @Option(help: "Only this account's.") var account: String?
+        func run() async throws {
+            try await self.connection.call(.GET, "/admin/v1/binds" + (self.account.map { "?account=\(escape($0))" } ?? ""))
+        }
+    }
+
+    struct Unbind: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Unbind one SMPP session (its id from `binds`).")
+        @OptionGroup var connection: Connection
+        @Argument(help: "Bind id.") var bind: String
+        func run() async throws { try await self.connection.call(.DELETE, "/admin/v1/binds/\(escape(self.bind))") }
+    }
+}
+
+func escape(_ segment: String) -> String {
+    segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? segment
+}
