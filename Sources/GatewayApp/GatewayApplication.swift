@@ -81,7 +81,7 @@ public struct GatewayApplication: Sendable {
             configuration: .init(
                 node: self.configuration.node ?? Int.random(in: 0...1023), simulator: self.configuration.simulator,
                 deliveryExpiry: .seconds(self.configuration.deliveryExpiryHours * 3600),
-                commitBatch: self.configuration.storage.commitBatch),
+                commitBatch: self.configuration.storage.commitBatch, dlt: try self.configuration.dlt.rules()),
             store: store, accounts: registry, logger: self.logger)
 
         let smpp = self.configuration.smpp

@@ -1,3 +1,4 @@
+import SMPPCore
 public import GatewayCore
 import Foundation
 
@@ -51,12 +52,41 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         public init() {}
     }
 
+    /// India DLT scrubbing.
+    public struct DLT: Sendable, Codable, Equatable {
+        /// Destination prefixes under DLT (international digits).
+        public var prefixes: [String] = ["91"]
+        /// command_status of a DLT refusal (0x45 ESME_RSUBMITFAIL).
+        public var rejectStatus: Int = 0x45
+        /// When promotional and service-explicit messages may go, local time `HH:MM-HH:MM`.
+        public var hours: String = "10:00-21:00"
+        /// The local time's offset from UTC (IST: 330).
+        public var utcOffsetMinutes: Int = 330
+        public init() {}
+
+        /// The rules, or what is wrong with the settings.
+        public func rules() throws -> DLTRules {
+            let parts = self.hours.split(separator: "-").map { $0.split(separator: ":").compactMap { Int($0) } }
+            guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && (0...24).contains($0[0]) && (0...59).contains($0[1]) }) else {
+                throw ConfigurationError("dlt.hours must look like 10:00-21:00, not \(self.hours)")
+            }
+            guard (0...0xFFFF_FFFF).contains(self.rejectStatus) else { throw ConfigurationError("dlt.rejectStatus is not a command_status") }
+            guard self.prefixes.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else {
+                throw ConfigurationError("dlt.prefixes are international digits without + (91 for India)")
+            }
+            return DLTRules(
+                prefixes: self.prefixes, rejectStatus: CommandStatus(rawValue: UInt32(self.rejectStatus)), windowStart: parts[0][0] * 60 + parts[0][1],
+                windowEnd: parts[1][0] * 60 + parts[1][1], utcOffsetMinutes: self.utcOffsetMinutes)
+        }
+    }
+
     public var dataDirectory: String = "shortwave-data"
     public var node: Int?
     public var logLevel: String = "info"
     public var smpp = SMPP()
     public var http = HTTP()
     public var storage = Storage()
+    public var dlt = DLT()
     public var simulator = CarrierSimulator.Configuration.standard
     /// Hours a receipt or MO waits for a receiver.
     public var deliveryExpiryHours: Int = 72
@@ -125,6 +155,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         if let node = self.node, !(0...1023).contains(node) { throw ConfigurationError("node \(node) must be 0…1023") }
         guard (1...10_000).contains(self.smpp.window) else { throw ConfigurationError("smpp.window must be 1…10000") }
         guard (1...100_000).contains(self.http.maximumBatch) else { throw ConfigurationError("http.maximumBatch must be 1…100000") }
+        _ = try self.dlt.rules()
         if let token = self.adminToken, token.utf8.count < 16 {
             throw ConfigurationError("adminToken must be at least 16 characters (or leave it out: one is made on first run)")
         }
@@ -162,7 +193,8 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         guard let object = try? JSONSerialization.jsonObject(with: data) else { return }
         guard let root = object as? [String: Any] else { throw ConfigurationError("the config file must hold a JSON object") }
         let known: [String: Set<String>] = [
-            "": ["dataDirectory", "node", "logLevel", "smpp", "http", "storage", "simulator", "deliveryExpiryHours", "adminToken"],
+            "": ["dataDirectory", "node", "logLevel", "smpp", "http", "storage", "simulator", "deliveryExpiryHours", "adminToken", "dlt"],
+            "dlt": ["prefixes", "rejectStatus", "hours", "utcOffsetMinutes"],
             "smpp": [
                 "host", "port", "tlsPort", "tlsCertificate", "tlsKey", "window", "enquireLinkSeconds", "inactivitySeconds",
                 "sessionInitSeconds", "responseTimeoutSeconds", "maximumPDULength",
@@ -193,6 +225,18 @@ extension GatewayConfiguration {
         self.simulator = try container.decodeIfPresent(CarrierSimulator.Configuration.self, forKey: .simulator) ?? self.simulator
         self.deliveryExpiryHours = try container.decodeIfPresent(Int.self, forKey: .deliveryExpiryHours) ?? self.deliveryExpiryHours
         self.adminToken = try container.decodeIfPresent(String.self, forKey: .adminToken) ?? self.adminToken
+        self.dlt = try container.decodeIfPresent(DLT.self, forKey: .dlt) ?? self.dlt
+    }
+}
+
+extension GatewayConfiguration.DLT {
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.prefixes = try c.decodeIfPresent([String].self, forKey: .prefixes) ?? self.prefixes
+        self.rejectStatus = try c.decodeIfPresent(Int.self, forKey: .rejectStatus) ?? self.rejectStatus
+        self.hours = try c.decodeIfPresent(String.self, forKey: .hours) ?? self.hours
+        self.utcOffsetMinutes = try c.decodeIfPresent(Int.self, forKey: .utcOffsetMinutes) ?? self.utcOffsetMinutes
     }
 }
 

@@ -90,6 +90,7 @@ final class SMPPFrontEnd: SMPPServerDelegate, BindDirectory {
                 case .success(let message):
                     session.respond(SMPPPacket(sequenceNumber: sequence, pdu: .submitSMResp(MessageIDResponse(messageID: message.id.description))))
                 case .failure(let refused):
+                    self.logRefusal(refused, session: session)
                     session.respond(SMPPPacket(sequenceNumber: sequence, status: refused.status, pdu: .submitSMResp(MessageIDResponse())))
                 }
             }
@@ -99,6 +100,7 @@ final class SMPPFrontEnd: SMPPServerDelegate, BindDirectory {
                 case .success(let message):
                     session.respond(SMPPPacket(sequenceNumber: sequence, pdu: .dataSMResp(DataSMResp(messageID: message.id.description))))
                 case .failure(let refused):
+                    self.logRefusal(refused, session: session)
                     session.respond(SMPPPacket(sequenceNumber: sequence, status: refused.status, pdu: .dataSMResp(DataSMResp())))
                 }
             }
@@ -167,8 +169,8 @@ final class SMPPFrontEnd: SMPPServerDelegate, BindDirectory {
             switch destination {
             case .address(let address):
                 let fields = SubmitValidation.Fields(multi, destination: address)
-                if let status = self.gateway.validate(fields) {
-                    failures.append(.init(destination: address, status: status))
+                if let refused = self.gateway.check(fields, account: account) {
+                    failures.append(.init(destination: address, status: refused.status))
                 } else {
                     accepted.append(fields)
                 }
@@ -197,6 +199,14 @@ final class SMPPFrontEnd: SMPPServerDelegate, BindDirectory {
 }
 
 extension SMPPFrontEnd {
+    /// A refusal for a rule SMPP has no status of its own for (DLT): the status says little,
+    /// so the reason goes to the log for the operator and the customer's support.
+    func logRefusal(_ refused: Refused, session: SMPPServerSession) {
+        guard let code = refused.code else { return }
+        self.logger.notice(
+            "submit refused", metadata: ["smpp.session": "\(session.id)", "smpp.system_id": "\(session.systemID)", "rule": "\(code)", "reason": "\(refused.reason ?? "")"])
+    }
+
     func binds() -> [BindInfo] {
         let now = wallClockMilliseconds()
         let sessions = self.bound.withLock { Array($0.values) }

@@ -37,6 +37,8 @@ public struct Account: Sendable, Hashable {
     public var reports: ReportDestination
     /// Addresses its binds and HTTP calls may come from; empty: any.
     public var allowedIPs: IPAllowList
+    /// Its India DLT entities, headers and templates.
+    public var dlt: DLTRegistration
 
     /// Where delivery reports go: SMPP receipts (as registered_delivery asks), webhooks (to the
     /// message's callback_url or the account's webhook_url), or both.
@@ -51,8 +53,9 @@ public struct Account: Sendable, Hashable {
         maxBinds: Int = 16, messagesPerSecond: Int? = nil, window: Int = 100, enabled: Bool = true, numbers: [String] = [],
         createdAt: Int64 = wallClockMilliseconds(), senders: [String] = [], requestsPerSecond: Int? = nil, webhookURL: String? = nil,
         moWebhookURL: String? = nil, webhookSecret: String = "whsec_" + Credentials.random(length: 32), reports: ReportDestination = .both,
-        allowedIPs: IPAllowList = try! IPAllowList([])
+        allowedIPs: IPAllowList = try! IPAllowList([]), dlt: DLTRegistration = DLTRegistration()
     ) {
+        self.dlt = dlt
         self.reports = reports
         self.allowedIPs = allowedIPs
         self.senders = senders

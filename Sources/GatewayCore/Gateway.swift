@@ -25,12 +25,16 @@ public final class Gateway: Service, Sendable {
         public var maximumPendingOutbox: Int
         /// Most messages per transaction.
         public var commitBatch: Int
+        /// India DLT scrubbing of messages to DLT destinations.
+        public var dlt: DLTRules
 
         public init(
             node: Int = Int.random(in: 0...1023), validation: SubmitValidation.Limits = .init(),
             simulator: CarrierSimulator.Configuration = .standard, deliveryExpiry: Duration = .seconds(72 * 3600),
-            maximumPendingSubmits: Int = 100_000, maximumPendingOutbox: Int = 200_000, commitBatch: Int = 8_192
+            maximumPendingSubmits: Int = 100_000, maximumPendingOutbox: Int = 200_000, commitBatch: Int = 8_192,
+            dlt: DLTRules = DLTRules()
         ) {
+            self.dlt = dlt
             self.maximumPendingOutbox = maximumPendingOutbox
             self.node = node
             self.validation = validation
@@ -132,6 +136,9 @@ public final class Gateway: Service, Sendable {
             case .failure(let refused):
                 return completion(.failure(refused))
             case .success(var message):
+                if let violation = self.configuration.dlt.check(message, registration: account.dlt, now: now) {
+                    return completion(.failure(Refused(self.configuration.dlt.rejectStatus, code: violation.code, reason: violation.description)))
+                }
                 message.id = self.ids.next()
                 message.accountID = account.id
                 message.ingress = ingress
@@ -168,6 +175,18 @@ public final class Gateway: Service, Sendable {
     }
 
     public var validationLimits: SubmitValidation.Limits { self.configuration.validation }
+
+    /// Checks fields as `accept` would for `account` (validation, then DLT), storing nothing:
+    /// per-entry answers of submit_multi and HTTP batches.
+    public func check(_ fields: SubmitValidation.Fields, account: Account) -> Refused? {
+        let now = wallClockMilliseconds()
+        switch self.validation.validate(fields, now: now) {
+        case .failure(let refused): return refused
+        case .success(let message):
+            guard let violation = self.configuration.dlt.check(message, registration: account.dlt, now: now) else { return nil }
+            return Refused(self.configuration.dlt.rejectStatus, code: violation.code, reason: violation.description)
+        }
+    }
 
     // MARK: the customer's other requests
 

@@ -199,6 +199,15 @@ public struct SubmitValidation: Sendable {
 /// own error codes).
 public struct Refused: Error, Hashable, Sendable, CustomStringConvertible {
     public var status: CommandStatus
-    public init(_ status: CommandStatus) { self.status = status }
-    public var description: String { "\(self.status)" }
+    /// A rule beyond SMPP's own statuses (DLT): its stable code and what it says.
+    public var code: String?
+    public var reason: String?
+
+    public init(_ status: CommandStatus, code: String? = nil, reason: String? = nil) {
+        self.status = status
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { self.reason.map { "\(self.status): \($0)" } ?? "\(self.status)" }
 }

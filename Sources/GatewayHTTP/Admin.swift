@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 public import GatewayCore
 import HTTPTypes
 import Hummingbird
@@ -173,6 +174,58 @@ extension HTTPAPI {
             let id = context.parameters.get("key") ?? ""
             guard try await self.keys.revoke(id: id, accountID: account.id) else { throw Problem.notFound("no API key \(id) in account \(account.id)") }
             return Response(status: .noContent)
+        }
+        group.get("/accounts/:id/dlt") { _, context in
+            let account = try self.existing(context)
+            return Self.json(.ok, Array(try JSONEncoder.sorted.encode(account.dlt)))
+        }
+        group.put("/accounts/:id/dlt") { request, context in
+            try await admin.serial.run {
+                var account = try self.existing(context)
+                let buffer = try await request.body.collect(upTo: self.configuration.batchBodyLimit)
+                let registration: DLTRegistration
+                let json: JSONValue
+                do {
+                    json = try JSONValue.parse(Array(buffer.readableBytesView))
+                } catch let error as JSONValue.SyntaxError {
+                    throw Problem.malformedJSON("the body is not valid JSON: \(error.description)")
+                }
+                // Codable would skip a misspelt key silently: every key is checked first.
+                let known: [String: Set<String>] = [
+                    "": ["entities", "headers", "templates"], "headers": ["header", "entity_id", "category"],
+                    "templates": ["id", "entity_id", "text", "headers", "category"],
+                ]
+                guard case .object(let members) = json else { throw Problem.invalidField("body", "expected a JSON object") }
+                for (name, value) in members {
+                    guard known[""]!.contains(name) else { throw Problem.unknownField(name) }
+                    guard case .array(let items) = value, let fields = known[name] else { continue }
+                    for (index, item) in items.enumerated() {
+                        guard case .object(let itemMembers) = item else { continue }
+                        for (field, _) in itemMembers where !fields.contains(field) { throw Problem.unknownField("\(name)[\(index)].\(field)") }
+                    }
+                }
+                do {
+                    registration = try JSONDecoder().decode(DLTRegistration.self, from: Data(buffer.readableBytesView))
+                } catch let DecodingError.keyNotFound(key, context) {
+                    throw Problem.missingField((context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: "."))
+                } catch let DecodingError.typeMismatch(_, context) {
+                    throw Problem.invalidField(context.codingPath.map(\.stringValue).joined(separator: "."), context.debugDescription)
+                } catch let DecodingError.dataCorrupted(context) {
+                    throw Problem.invalidField(context.codingPath.map(\.stringValue).joined(separator: "."), context.debugDescription)
+                } catch let DecodingError.valueNotFound(_, context) {
+                    throw Problem.invalidField(context.codingPath.map(\.stringValue).joined(separator: "."), "a value is missing (null)")
+                } catch {
+                    throw Problem.invalidField("body", "not a DLT registration: \(error)")
+                }
+                do {
+                    try registration.validate()
+                } catch let error as DLTRegistration.Invalid {
+                    throw Problem.invalidField(error.field, error.reason)
+                }
+                account.dlt = registration
+                try await self.save(account)
+                return Self.json(.ok, Array(try JSONEncoder.sorted.encode(account.dlt)))
+            }
         }
         group.get("/binds") { request, _ in
             let filter = request.uri.queryParameters["account"].map(String.init)
@@ -434,5 +487,13 @@ extension HTTPAPI {
         var out = JSONWriter()
         self.writeAdmin(account, admin: admin, into: &out)
         return Self.json(.ok, out.bytes)
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
     }
 }

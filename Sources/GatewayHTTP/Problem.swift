@@ -217,6 +217,11 @@ extension Problem {
     /// checks each field first, so these are the limits only the gateway knows. `prefix` is
     /// where the message sits in a batch (`messages[3].`).
     static func refused(_ refused: Refused, field prefix: String) -> Problem {
+        if let code = refused.code {
+            // A rule beyond SMPP's statuses (DLT): its own code, its own words.
+            return Problem(
+                .unprocessableContent, code, "DLT rule broken", detail: refused.reason ?? code, field: prefix + "dlt")
+        }
         switch refused.status {
         case .throttled: return .throughputExceeded()
         case .messageQueueFull: return .queueFull()

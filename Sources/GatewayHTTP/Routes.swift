@@ -86,8 +86,8 @@ extension HTTPAPI {
                 webhookHosts: self.configuration.webhookHosts, now: now)
             {
             case .success(let parsed):
-                if let status = self.gateway.validate(parsed.fields) {
-                    errors.append((index, Problem.refused(Refused(status), field: entry.prefix)))
+                if let refused = self.gateway.check(parsed.fields, account: account) {
+                    errors.append((index, Problem.refused(refused, field: entry.prefix)))
                 } else {
                     valid.append((index, parsed))
                 }

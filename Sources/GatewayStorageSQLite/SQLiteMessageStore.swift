@@ -189,6 +189,9 @@ public final class SQLiteMessageStore: MessageStore {
                     CREATE TABLE setting (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
                     """)
         }
+        migrator.registerMigration("v4: India DLT registrations") { db in
+            try db.execute(sql: "ALTER TABLE account ADD COLUMN dlt TEXT NOT NULL DEFAULT ''")
+        }
         return migrator
     }
 
@@ -253,8 +256,8 @@ public final class SQLiteMessageStore: MessageStore {
                 sql: """
                     INSERT OR REPLACE INTO account
                         (id, system_id, password_hash, allowed_binds, max_binds, messages_per_second, window, enabled, numbers, created_at,
-                         senders, requests_per_second, webhook_url, mo_webhook_url, webhook_secret, reports, allowed_ips)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                         senders, requests_per_second, webhook_url, mo_webhook_url, webhook_secret, reports, allowed_ips, dlt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     account.id, account.systemID, account.password.description,
@@ -262,6 +265,7 @@ public final class SQLiteMessageStore: MessageStore {
                     account.messagesPerSecond, account.window, account.enabled, account.numbers.joined(separator: ","),
                     account.createdAt, account.senders.joined(separator: ","), account.requestsPerSecond, account.webhookURL,
                     account.moWebhookURL, account.webhookSecret, account.reports.rawValue, account.allowedIPs.entries.joined(separator: ","),
+                    account.dlt.isEmpty ? "" : String(decoding: try JSONEncoder().encode(account.dlt), as: UTF8.self),
                 ])
         }
     }
@@ -276,7 +280,8 @@ public final class SQLiteMessageStore: MessageStore {
             createdAt: row["created_at"], senders: (row["senders"] as String).split(separator: ",").map(String.init),
             requestsPerSecond: row["requests_per_second"], webhookURL: row["webhook_url"], moWebhookURL: row["mo_webhook_url"],
             webhookSecret: row["webhook_secret"], reports: Account.ReportDestination(rawValue: row["reports"]) ?? .both,
-            allowedIPs: (try? IPAllowList((row["allowed_ips"] as String).split(separator: ",").map(String.init))) ?? (try! IPAllowList([])))
+            allowedIPs: (try? IPAllowList((row["allowed_ips"] as String).split(separator: ",").map(String.init))) ?? (try! IPAllowList([])),
+            dlt: (try? JSONDecoder().decode(DLTRegistration.self, from: Data((row["dlt"] as String).utf8))) ?? DLTRegistration())
     }
 
     // MARK: messages

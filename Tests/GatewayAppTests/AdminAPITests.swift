@@ -151,6 +151,70 @@ import Testing
         }
     }
 
+    static let registration = #"""
+        {"entities":["1101456789012345678"],
+         "headers":[{"header":"SHRTWV","entity_id":"1101456789012345678","category":"transactional"}],
+         "templates":[{"id":"1107161234567890123","entity_id":"1101456789012345678","text":"Your OTP is {#var#}. Do not share it.",
+                       "headers":["SHRTWV"],"category":"transactional"}]}
+        """#
+
+    @Test func dltIsEnforcedOverSMPPAndHTTP() async throws {
+        try await withAdmin { gateway, client, token in
+            let created = try await client.call(.post, "/admin/v1/accounts", key: token, body: #"{"system_id":"acme","password":"pw","api_key":true}"#)
+            let apiKey = try #require(created.json["api_key"] as? String)
+            // Registrations are checked whole before they replace the old one.
+            let broken = try await client.call(
+                .put, "/admin/v1/accounts/acme/dlt", key: token, body: Self.registration.replacingOccurrences(of: "{#var#}", with: "{#otp#}"))
+            #expect(broken.status == 422 && broken.json["field"] as? String == "templates[0].text")
+            let typo = try await client.call(.put, "/admin/v1/accounts/acme/dlt", key: token, body: #"{"entitys":["1"]}"#)
+            #expect(typo.status == 422 && typo.code == "unknown_field")
+            let registered = try await client.call(.put, "/admin/v1/accounts/acme/dlt", key: token, body: Self.registration)
+            #expect(registered.status == 200, "\(String(buffer: registered.body))")
+            let read = try await client.call(.get, "/admin/v1/accounts/acme/dlt", key: token).json
+            #expect((read["templates"] as? [[String: Any]])?.first?["id"] as? String == "1107161234567890123")
+
+            // HTTP: compliant accepted with its ids; each fault refused with its rule.
+            let dlt = #""dlt":{"entity_id":"1101456789012345678","template_id":"1107161234567890123"}"#
+            let good = try await client.call(
+                .post, "/v2/messages", key: apiKey, body: #"{"to":"+919812345678","from":"SHRTWV","body":"Your OTP is 4821. Do not share it.",\#(dlt)}"#)
+            #expect(good.status == 202, "\(String(buffer: good.body))")
+            let stored = try #require(try await gateway.gateway.store.message(MessageID(good.json["id"] as! String)!))
+            #expect(stored.tlvs.dltPrincipalEntityID == "1101456789012345678" && stored.tlvs.dltContentTemplateID == "1107161234567890123")
+            for (body, code) in [
+                (#"{"to":"+919812345678","from":"SHRTWV","body":"Your OTP is 4821. Do not share it!",\#(dlt)}"#, "dlt_body_mismatch"),
+                (#"{"to":"+919812345678","from":"SHRTWV","body":"Your OTP is 4821. Do not share it."}"#, "dlt_missing_entity_id"),
+                (#"{"to":"+919812345678","from":"OTHERS","body":"Your OTP is 4821. Do not share it.",\#(dlt)}"#, "dlt_header_not_registered"),
+                (#"{"to":"+919812345678","from":"SHRTWV","body":"x","dlt":{"entity_id":"1101456789012345678","template_id":"1"}}"#, "dlt_unknown_template"),
+            ] {
+                let refused = try await client.call(.post, "/v2/messages", key: apiKey, body: body)
+                #expect(refused.status == 422 && refused.code == code, "\(code): \(String(buffer: refused.body))")
+                #expect((refused.json["detail"] as? String)?.contains("DLT") == true)
+            }
+            // A batch answers each entry with its rule.
+            let batch = try await client.call(
+                .post, "/v2/messages/batch", key: apiKey,
+                body: #"{"from":"SHRTWV","body":"Your OTP is 1. Do not share it.",\#(dlt),"to":["+919812345678","+447700900123"],"messages":[{"to":"+919812345679","body":"wrong"}]}"#)
+            #expect(batch.json["accepted"] as? Int == 2)
+            let errors = (batch.json["results"] as? [[String: Any]])?.compactMap { $0["error"] as? [String: Any] }
+            #expect(errors?.first?["code"] as? String == "dlt_body_mismatch")
+
+            // SMPP: the same rules, answered with 0x45.
+            let connection = try await gateway.connect(systemID: "acme", password: "pw")
+            var tlvs = TLVList()
+            tlvs.dltPrincipalEntityID = "1101456789012345678"
+            tlvs.dltContentTemplateID = "1107161234567890123"
+            func smpp(_ text: String, tlvs: TLVList) -> SubmitSM {
+                SubmitSM(
+                    source: .init(ton: .alphanumeric, npi: .unknown, "SHRTWV"), destination: .init(ton: .international, npi: .isdn, "919812345678"),
+                    shortMessage: ByteBuffer(string: text), tlvs: tlvs)
+            }
+            #expect(try await connection.submit(smpp("Your OTP is 77. Do not share it.", tlvs: tlvs)).isOK)
+            #expect(try await connection.submit(smpp("Your OTP is 77. Do not share it", tlvs: tlvs)).status == CommandStatus(rawValue: 0x45))
+            #expect(try await connection.submit(smpp("Your OTP is 77. Do not share it.", tlvs: [])).status == CommandStatus(rawValue: 0x45))
+            await connection.close()
+        }
+    }
+
     @Test func racingChangesNeverLoseOne() async throws {
         try await withAdmin { gateway, client, token in
             _ = try await client.call(.post, "/admin/v1/accounts", key: token, body: #"{"system_id":"acme"}"#)

@@ -65,6 +65,11 @@ import Testing
             let forced = try await client.call(
                 .post, "/v2/messages", key: key, body: #"{"to":"+447700900123","from":"Shortwave","body":"plain","encoding":"ucs2"}"#)
             #expect(forced.json["encoding"] as? String == "ucs2")
+            var account = try #require(gateway.gateway.accounts.account(id: "acme"))
+            account.dlt = DLTRegistration(
+                entities: ["1101456789012345678"], headers: [.init(header: "SHRTWV", entityID: "1101456789012345678")],
+                templates: [.init(id: "1107161234567890123", entityID: "1101456789012345678", text: "Your OTP is {#var#}", category: .transactional)])
+            gateway.gateway.accounts.upsert(account)
             let dlt = try await client.call(
                 .post, "/v2/messages", key: key,
                 body: #"{"to":"+919812345678","from":"SHRTWV","body":"Your OTP is 1234","dlt":{"entity_id":"1101456789012345678","template_id":"1107161234567890123"}}"#
