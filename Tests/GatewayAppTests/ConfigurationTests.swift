@@ -89,6 +89,20 @@ import Testing
         configuration = GatewayConfiguration()
         configuration.logLevel = "loud"
         #expect(throws: ConfigurationError.self) { try configuration.validate() }
+        for change in [{ (c: inout GatewayConfiguration) in c.dlt.hours = "ten to nine" }, { $0.dlt.prefixes = ["+91"] }, { $0.adminToken = "short" },
+                       { $0.http.maximumBatch = 0 }] as [(inout GatewayConfiguration) -> Void] {
+            configuration = GatewayConfiguration()
+            change(&configuration)
+            #expect(throws: ConfigurationError.self) { try configuration.validate() }
+        }
+    }
+
+    @Test func dltSettingsBecomeRules() throws {
+        let path = try self.write(#"{"dlt": {"prefixes": ["91", "880"], "rejectStatus": 11, "hours": "09:30-20:00"}}"#)
+        let rules = try GatewayConfiguration.load(file: path).dlt.rules()
+        #expect(rules.prefixes == ["91", "880"] && rules.rejectStatus.rawValue == 11)
+        #expect(rules.windowStart == 570 && rules.windowEnd == 1200 && rules.utcOffsetMinutes == 330)
+        #expect(throws: ConfigurationError.self) { try GatewayConfiguration.load(file: try self.write(#"{"dlt": {"window": "x"}}"#)) }
     }
 
     @Test func theOperatorsOwnCertificateIsUsed() async throws {
