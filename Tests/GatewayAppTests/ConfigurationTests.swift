@@ -2,6 +2,7 @@ import Foundation
 import GatewayApp
 import GatewayCore
 import SMPPClient
+import SMPPCore
 import Testing
 
 @Suite struct ConfigurationTests {
