@@ -1,6 +1,7 @@
 import Foundation
 public import GatewayCore
 import GatewayStorageSQLite
+import SMPPCore
 public import GatewayHTTP
 import Synchronization
 public import Logging
@@ -70,7 +71,10 @@ public struct GatewayApplication: Sendable {
             let password = Credentials.random(length: 8)
             // High enough a request rate not to get in the way of a benchmark; a real account
             // gets its own limits.
-            let demo = Account(id: "demo", systemID: "demo", password: PasswordHash(password: password), numbers: [], requestsPerSecond: 1_000_000)
+            // Postpaid at no charge: the quick start never runs dry.
+            let demo = Account(
+                id: "demo", systemID: "demo", password: PasswordHash(password: password), numbers: [], requestsPerSecond: 1_000_000,
+                billing: Billing(mode: .postpaid))
             try await store.save(demo)
             accounts = [demo]
             let (_, key) = try await keys.create(accountID: demo.id, label: "demo")
@@ -81,8 +85,10 @@ public struct GatewayApplication: Sendable {
             configuration: .init(
                 node: self.configuration.node ?? Int.random(in: 0...1023), simulator: self.configuration.simulator,
                 deliveryExpiry: .seconds(self.configuration.deliveryExpiryHours * 3600),
-                commitBatch: self.configuration.storage.commitBatch, dlt: try self.configuration.dlt.rules()),
-            store: store, accounts: registry, logger: self.logger)
+                commitBatch: self.configuration.storage.commitBatch, dlt: try self.configuration.dlt.rules(),
+                insufficientBalanceStatus: CommandStatus(rawValue: UInt32(self.configuration.billing.insufficientBalanceStatus)),
+                refundOn: try self.configuration.billing.refundStatuses()),
+            store: store, accounts: registry, ledger: Ledger(try await store.balances()), logger: self.logger)
 
         let smpp = self.configuration.smpp
         var listeners = [SMPPServer.Listener(host: smpp.host, port: smpp.port)]

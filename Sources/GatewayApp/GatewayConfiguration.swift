@@ -80,6 +80,24 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         }
     }
 
+    /// What happens to money.
+    public struct BillingSettings: Sendable, Codable, Equatable {
+        /// command_status of a prepaid submit the balance does not cover (0x45 ESME_RSUBMITFAIL).
+        public var insufficientBalanceStatus: Int = 0x45
+        /// Final statuses whose messages get their price back (they never reached a carrier).
+        public var refundOn: [String] = ["rejected", "failed", "expired", "deleted"]
+        public init() {}
+
+        public func refundStatuses() throws -> Set<MessageStatus> {
+            Set(try self.refundOn.map { name in
+                guard let status = MessageStatus(rawValue: name), status.isFinal else {
+                    throw ConfigurationError("billing.refundOn lists final statuses (rejected, failed, expired, deleted, undelivered), not \(name)")
+                }
+                return status
+            })
+        }
+    }
+
     public var dataDirectory: String = "shortwave-data"
     public var node: Int?
     public var logLevel: String = "info"
@@ -87,6 +105,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
     public var http = HTTP()
     public var storage = Storage()
     public var dlt = DLT()
+    public var billing = BillingSettings()
     public var simulator = CarrierSimulator.Configuration.standard
     /// Hours a receipt or MO waits for a receiver.
     public var deliveryExpiryHours: Int = 72
@@ -156,6 +175,10 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         guard (1...10_000).contains(self.smpp.window) else { throw ConfigurationError("smpp.window must be 1…10000") }
         guard (1...100_000).contains(self.http.maximumBatch) else { throw ConfigurationError("http.maximumBatch must be 1…100000") }
         _ = try self.dlt.rules()
+        _ = try self.billing.refundStatuses()
+        guard (1...0xFFFF_FFFF).contains(self.billing.insufficientBalanceStatus) else {
+            throw ConfigurationError("billing.insufficientBalanceStatus is not an error command_status")
+        }
         if let token = self.adminToken, token.utf8.count < 16 {
             throw ConfigurationError("adminToken must be at least 16 characters (or leave it out: one is made on first run)")
         }
@@ -193,7 +216,8 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         guard let object = try? JSONSerialization.jsonObject(with: data) else { return }
         guard let root = object as? [String: Any] else { throw ConfigurationError("the config file must hold a JSON object") }
         let known: [String: Set<String>] = [
-            "": ["dataDirectory", "node", "logLevel", "smpp", "http", "storage", "simulator", "deliveryExpiryHours", "adminToken", "dlt"],
+            "": ["dataDirectory", "node", "logLevel", "smpp", "http", "storage", "simulator", "deliveryExpiryHours", "adminToken", "dlt", "billing"],
+            "billing": ["insufficientBalanceStatus", "refundOn"],
             "dlt": ["prefixes", "rejectStatus", "hours", "utcOffsetMinutes"],
             "smpp": [
                 "host", "port", "tlsPort", "tlsCertificate", "tlsKey", "window", "enquireLinkSeconds", "inactivitySeconds",
@@ -226,6 +250,16 @@ extension GatewayConfiguration {
         self.deliveryExpiryHours = try container.decodeIfPresent(Int.self, forKey: .deliveryExpiryHours) ?? self.deliveryExpiryHours
         self.adminToken = try container.decodeIfPresent(String.self, forKey: .adminToken) ?? self.adminToken
         self.dlt = try container.decodeIfPresent(DLT.self, forKey: .dlt) ?? self.dlt
+        self.billing = try container.decodeIfPresent(BillingSettings.self, forKey: .billing) ?? self.billing
+    }
+}
+
+extension GatewayConfiguration.BillingSettings {
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.insufficientBalanceStatus = try c.decodeIfPresent(Int.self, forKey: .insufficientBalanceStatus) ?? self.insufficientBalanceStatus
+        self.refundOn = try c.decodeIfPresent([String].self, forKey: .refundOn) ?? self.refundOn
     }
 }
 

@@ -39,6 +39,8 @@ public struct Account: Sendable, Hashable {
     public var allowedIPs: IPAllowList
     /// Its India DLT entities, headers and templates.
     public var dlt: DLTRegistration
+    /// Prepaid or postpaid, and its rate card.
+    public var billing: Billing
 
     /// Where delivery reports go: SMPP receipts (as registered_delivery asks), webhooks (to the
     /// message's callback_url or the account's webhook_url), or both.
@@ -53,8 +55,9 @@ public struct Account: Sendable, Hashable {
         maxBinds: Int = 16, messagesPerSecond: Int? = nil, window: Int = 100, enabled: Bool = true, numbers: [String] = [],
         createdAt: Int64 = wallClockMilliseconds(), senders: [String] = [], requestsPerSecond: Int? = nil, webhookURL: String? = nil,
         moWebhookURL: String? = nil, webhookSecret: String = "whsec_" + Credentials.random(length: 32), reports: ReportDestination = .both,
-        allowedIPs: IPAllowList = try! IPAllowList([]), dlt: DLTRegistration = DLTRegistration()
+        allowedIPs: IPAllowList = try! IPAllowList([]), dlt: DLTRegistration = DLTRegistration(), billing: Billing = Billing()
     ) {
+        self.billing = billing
         self.dlt = dlt
         self.reports = reports
         self.allowedIPs = allowedIPs

@@ -27,13 +27,20 @@ public final class Gateway: Service, Sendable {
         public var commitBatch: Int
         /// India DLT scrubbing of messages to DLT destinations.
         public var dlt: DLTRules
+        /// The SMPP status of a prepaid message the balance does not cover (0x45 ESME_RSUBMITFAIL).
+        public var insufficientBalanceStatus: CommandStatus
+        /// Final statuses that give a message's price back: it never reached a carrier.
+        public var refundOn: Set<MessageStatus>
 
         public init(
             node: Int = Int.random(in: 0...1023), validation: SubmitValidation.Limits = .init(),
             simulator: CarrierSimulator.Configuration = .standard, deliveryExpiry: Duration = .seconds(72 * 3600),
             maximumPendingSubmits: Int = 100_000, maximumPendingOutbox: Int = 200_000, commitBatch: Int = 8_192,
-            dlt: DLTRules = DLTRules()
+            dlt: DLTRules = DLTRules(), insufficientBalanceStatus: CommandStatus = CommandStatus(rawValue: 0x45),
+            refundOn: Set<MessageStatus> = [.rejected, .failed, .expired, .deleted]
         ) {
+            self.insufficientBalanceStatus = insufficientBalanceStatus
+            self.refundOn = refundOn
             self.dlt = dlt
             self.maximumPendingOutbox = maximumPendingOutbox
             self.node = node
@@ -63,6 +70,8 @@ public final class Gateway: Service, Sendable {
     public let configuration: Configuration
     public let store: any MessageStore
     public let accounts: AccountRegistry
+    /// Balances: prepaid messages are charged here before they are stored.
+    public let ledger: Ledger
     let ids: MessageIDGenerator
     let validation: SubmitValidation
     let simulator: CarrierSimulator
@@ -83,7 +92,11 @@ public final class Gateway: Service, Sendable {
     /// is the dispatch watermark each commit records, so that a restart looks no further back.
     let inFlight = Mutex<(ids: Set<MessageID>, highest: MessageID, resumed: Bool)>((Set(), MessageID(rawValue: 0), false))
 
-    public init(configuration: Configuration, store: any MessageStore, accounts: AccountRegistry, logger: Logger = Logger(label: "shortwave.gateway")) {
+    public init(
+        configuration: Configuration, store: any MessageStore, accounts: AccountRegistry, ledger: Ledger = Ledger(),
+        logger: Logger = Logger(label: "shortwave.gateway")
+    ) {
+        self.ledger = ledger
         self.configuration = configuration
         self.store = store
         self.accounts = accounts
@@ -144,6 +157,7 @@ public final class Gateway: Service, Sendable {
                 message.ingress = ingress
                 message.clientReference = perMessage?[index].clientReference ?? clientReference
                 message.callbackURL = perMessage?[index].callbackURL ?? callbackURL
+                message.price = account.billing.price(destination: message.destination.address, segments: message.segments)
                 messages.append(message)
             }
         }
@@ -154,6 +168,16 @@ public final class Gateway: Service, Sendable {
         else {
             return completion(.failure(Refused(.messageQueueFull)))
         }
+        // Charged last, once nothing else can refuse it; stored with the messages (the same
+        // transaction), given back if they cannot be stored.
+        let price = messages.reduce(0) { $0 + $1.price }
+        guard self.ledger.charge(account.id, price, prepaid: account.billing.mode == .prepaid) else {
+            return completion(
+                .failure(
+                    Refused(
+                        self.configuration.insufficientBalanceStatus, code: "insufficient_balance",
+                        reason: "the balance does not cover \(price) \(account.billing.currency) minor units")))
+        }
         self.pendingSubmits.add(1, ordering: .relaxed)
         // In flight from now: the dispatch watermark must stay at or below it until its status is stored.
         self.track(messages.lazy.filter { $0.scheduledAt == nil }.map(\.id))
@@ -161,6 +185,7 @@ public final class Gateway: Service, Sendable {
             // Shutting down: the writer has stopped taking messages. Refused, to be sent again.
             self.pendingSubmits.subtract(1, ordering: .relaxed)
             _ = self.watermark(removing: messages.map(\.id))
+            self.ledger.credit(account.id, price)
             return completion(.failure(Refused(.messageQueueFull)))
         }
     }
@@ -197,13 +222,21 @@ public final class Gateway: Service, Sendable {
 
     public func cancel(_ id: MessageID, accountID: String) async throws -> CancelOutcome {
         let now = wallClockMilliseconds()
-        // Cancelling is a status change too: its webhook (if the message has one) is stored with it.
-        let webhook = try await self.message(id, accountID: accountID).flatMap { message in
+        // Cancelling is a status change too: its webhook and its refund (if any) are stored with it.
+        let message = try await self.message(id, accountID: accountID)
+        let webhook = message.flatMap { message in
             message.status == .queued
                 ? self.statusWebhook(for: message, account: self.accounts.account(id: accountID), status: .deleted, error: 0, at: now) : nil
         }
-        let outcome = try await self.store.cancel(id, accountID: accountID, at: now, webhook: webhook)
-        if outcome == .cancelled { self.scheduled.withLock { $0.removeAll { $0.id == id } } }
+        let credit = message.flatMap { message in
+            message.price > 0 && self.configuration.refundOn.contains(.deleted)
+                ? Credit(messageID: id, accountID: accountID, amount: message.price) : nil
+        }
+        let outcome = try await self.store.cancel(id, accountID: accountID, at: now, webhook: webhook, credit: credit)
+        if outcome == .cancelled {
+            self.scheduled.withLock { $0.removeAll { $0.id == id } }
+            if let credit { self.ledger.credit(credit.accountID, credit.amount) }
+        }
         return outcome
     }
 
@@ -285,6 +318,7 @@ public final class Gateway: Service, Sendable {
                     if attempt >= 3 {
                         // Refused (the customer may retry); they were never stored.
                         self.pendingSubmits.subtract(batch.count, ordering: .relaxed)
+                        for message in messages { self.ledger.credit(message.accountID, message.price) }
                         for pending in batch { pending.completion(.failure(Refused(.systemError))) }
                         _ = self.watermark(removing: messages.map(\.id))
                         break
@@ -314,7 +348,9 @@ public final class Gateway: Service, Sendable {
             var attempt = 0
             while true {
                 do {
-                    self.hub.enqueue(try await self.store.write(write))
+                    let outcome = try await self.store.write(write)
+                    for credit in outcome.credits { self.ledger.credit(credit.accountID, credit.amount) }
+                    self.hub.enqueue(outcome.deliveries)
                     break
                 } catch {
                     attempt += 1
@@ -442,7 +478,9 @@ public final class Gateway: Service, Sendable {
         return StatusChange(
             messageID: message.id, status: status, errorCode: error, at: at,
             receipt: wanted ? self.receipt(for: message, status: status, error: error, at: at, intermediate: intermediate) : nil,
-            webhook: self.statusWebhook(for: message, account: account, status: status, error: error, at: at))
+            webhook: self.statusWebhook(for: message, account: account, status: status, error: error, at: at),
+            credit: message.price > 0 && self.configuration.refundOn.contains(status)
+                ? Credit(messageID: message.id, accountID: message.accountID, amount: message.price) : nil)
     }
 
     /// The signed POST a status change owes: to the message's `callback_url`, else the

@@ -12,6 +12,8 @@ public final class InMemoryMessageStore: MessageStore {
         var keys: [String: APIKey] = [:]
         var webhooks: [Int64: Webhook] = [:]
         var settings: [String: String] = [:]
+        var balances: [String: Int64] = [:]
+        var credits: [MessageID: Credit] = [:]
     }
 
     private let state = Mutex(State())
@@ -26,7 +28,10 @@ public final class InMemoryMessageStore: MessageStore {
 
     public func insert(_ messages: [Message], idempotency: [IdempotencyRecord]) async throws {
         self.state.withLock { state in
-            for message in messages { state.messages[message.id] = message }
+            for message in messages {
+                state.messages[message.id] = message
+                state.balances[message.accountID, default: 0] -= message.price
+            }
             for record in idempotency { state.idempotency[record.accountID + "\u{0}" + record.key] = record }
         }
     }
@@ -87,7 +92,22 @@ public final class InMemoryMessageStore: MessageStore {
 
     public func message(_ id: MessageID) async throws -> Message? { self.state.withLock { $0.messages[id] } }
 
+    public func write(_ batch: WriteBatch) async throws -> WriteOutcome {
+        try await self.insert(batch.messages)
+        var credits: [Credit] = []
+        var stored = self.apply(batch.changes, credits: &credits)
+        stored += try await self.insert(deliveries: batch.deliveries)
+        _ = try await self.insert(webhooks: batch.webhooks)
+        try await self.completeDeliveries(batch.acknowledged)
+        return WriteOutcome(deliveries: stored, credits: credits)
+    }
+
     public func apply(_ changes: [StatusChange]) async throws -> [Delivery] {
+        var credits: [Credit] = []
+        return self.apply(changes, credits: &credits)
+    }
+
+    func apply(_ changes: [StatusChange], credits: inout [Credit]) -> [Delivery] {
         self.state.withLock { state in
             var stored: [Delivery] = []
             for change in changes {
@@ -97,6 +117,11 @@ public final class InMemoryMessageStore: MessageStore {
                 if change.status.isFinal { message.doneAt = change.at }
                 state.messages[change.messageID] = message
                 if let webhook = change.webhook { _ = self.store(webhook, in: &state) }
+                if let credit = change.credit, state.credits[credit.messageID] == nil {
+                    state.credits[credit.messageID] = credit
+                    state.balances[credit.accountID, default: 0] += credit.amount
+                    credits.append(credit)
+                }
                 if var receipt = change.receipt {
                     receipt.sequence = state.nextSequence
                     state.nextSequence += 1
@@ -120,7 +145,13 @@ public final class InMemoryMessageStore: MessageStore {
         }
     }
 
-    public func cancel(_ id: MessageID, accountID: String, at: Int64, webhook: Webhook?) async throws -> CancelOutcome {
+    public func balances() async throws -> [String: Int64] { self.state.withLock { $0.balances } }
+
+    public func adjustBalance(accountID: String, by amount: Int64) async throws {
+        self.state.withLock { $0.balances[accountID, default: 0] += amount }
+    }
+
+    public func cancel(_ id: MessageID, accountID: String, at: Int64, webhook: Webhook?, credit: Credit?) async throws -> CancelOutcome {
         self.state.withLock { state in
             guard var message = state.messages[id], message.accountID == accountID else { return .notFound }
             guard message.status == .queued else { return .tooLate }
@@ -128,6 +159,10 @@ public final class InMemoryMessageStore: MessageStore {
             message.doneAt = at
             state.messages[id] = message
             if let webhook { _ = self.store(webhook, in: &state) }
+            if let credit, state.credits[credit.messageID] == nil {
+                state.credits[credit.messageID] = credit
+                state.balances[credit.accountID, default: 0] += credit.amount
+            }
             return .cancelled
         }
     }

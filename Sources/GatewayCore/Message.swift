@@ -41,6 +41,8 @@ public struct Message: Sendable, Hashable {
     public var clientReference: String?
     /// Where this message's status changes are POSTed (HTTP `callback_url`); else the account's.
     public var callbackURL: String?
+    /// What it costs (segments × the account's rate), in minor units, decided when accepted.
+    public var price: Int64
 
     public init(
         id: MessageID, accountID: String, ingress: Ingress = .smpp, serviceType: String = "", source: SMPPAddress,
@@ -48,8 +50,9 @@ public struct Message: Sendable, Hashable {
         registeredDelivery: RegisteredDelivery = .none, dataCoding: DataCoding = .smscDefault, payload: [UInt8],
         tlvs: TLVList = [], segments: Int = 1, status: MessageStatus = .queued, errorCode: Int = 0, submittedAt: Int64,
         doneAt: Int64? = nil, scheduledAt: Int64? = nil, expiresAt: Int64? = nil, clientReference: String? = nil,
-        callbackURL: String? = nil
+        callbackURL: String? = nil, price: Int64 = 0
     ) {
+        self.price = price
         self.callbackURL = callbackURL
         self.id = id
         self.accountID = accountID
@@ -183,6 +186,8 @@ extension Message {
         json.string(self.encodingName)
         json.key("segments")
         json.int(self.segments)
+        json.key("price")
+        json.int(self.price)
         json.key("ingress")
         json.string(self.ingress.rawValue)
         json.key("error_code")

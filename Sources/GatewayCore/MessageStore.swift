@@ -47,8 +47,14 @@ public struct StatusChange: Sendable, Hashable {
     public var receipt: Delivery?
     /// The webhook it owes (stored with it, only if the change applies).
     public var webhook: Webhook?
+    /// The refund it owes (stored with it, only if the change applies; once per message).
+    public var credit: Credit?
 
-    public init(messageID: MessageID, status: MessageStatus, errorCode: Int = 0, at: Int64, receipt: Delivery? = nil, webhook: Webhook? = nil) {
+    public init(
+        messageID: MessageID, status: MessageStatus, errorCode: Int = 0, at: Int64, receipt: Delivery? = nil, webhook: Webhook? = nil,
+        credit: Credit? = nil
+    ) {
+        self.credit = credit
         self.webhook = webhook
         self.messageID = messageID
         self.status = status
@@ -152,8 +158,8 @@ public protocol MessageStore: Sendable {
     /// Failed: tried again at `at`.
     func retryWebhook(_ sequence: Int64, at: Int64, attempts: Int) async throws
     /// All of `batch` in one transaction; returns the deliveries stored (receipts of applied
-    /// changes, then MO), with their sequence numbers.
-    func write(_ batch: WriteBatch) async throws -> [Delivery]
+    /// changes, then MO), with their sequence numbers, and the credits stored.
+    func write(_ batch: WriteBatch) async throws -> WriteOutcome
     func message(_ id: MessageID) async throws -> Message?
     /// Applies status changes in one transaction, each only if its message exists and is not
     /// final; returns the receipts of the applied ones, stored, with their sequence numbers.
@@ -162,7 +168,11 @@ public protocol MessageStore: Sendable {
     func insert(deliveries: [Delivery]) async throws -> [Delivery]
     /// Cancels a message still queued; `webhook` (the `deleted` status's) is stored in the
     /// same transaction when it is cancelled.
-    func cancel(_ id: MessageID, accountID: String, at: Int64, webhook: Webhook?) async throws -> CancelOutcome
+    func cancel(_ id: MessageID, accountID: String, at: Int64, webhook: Webhook?, credit: Credit?) async throws -> CancelOutcome
+    /// Every account's balance: what was stored with its accounts and messages, plus its credits.
+    func balances() async throws -> [String: Int64]
+    /// Adds `amount` (minor units; below zero to take) to an account's stored balance.
+    func adjustBalance(accountID: String, by amount: Int64) async throws
     /// Changes a message still queued; false if there is none (or it already went on).
     func replace(_ id: MessageID, accountID: String, with replacement: Replacement) async throws -> Bool
     /// Messages still `queued` that a restart must dispatch, oldest first, after `after`: at
@@ -188,16 +198,7 @@ extension MessageStore {
     public func insert(_ messages: [Message]) async throws { try await self.insert(messages, idempotency: []) }
 
     public func cancel(_ id: MessageID, accountID: String, at: Int64) async throws -> CancelOutcome {
-        try await self.cancel(id, accountID: accountID, at: at, webhook: nil)
-    }
-
-    public func write(_ batch: WriteBatch) async throws -> [Delivery] {
-        try await self.insert(batch.messages)
-        var stored = try await self.apply(batch.changes)
-        stored += try await self.insert(deliveries: batch.deliveries)
-        _ = try await self.insert(webhooks: batch.webhooks)
-        try await self.completeDeliveries(batch.acknowledged)
-        return stored
+        try await self.cancel(id, accountID: accountID, at: at, webhook: nil, credit: nil)
     }
 }
 
@@ -237,5 +238,16 @@ public struct MessagePage: Sendable, Hashable {
     public init(messages: [Message], next: MessageID?) {
         self.messages = messages
         self.next = next
+    }
+}
+
+/// What one `write` stored: deliveries to send, credits to give back.
+public struct WriteOutcome: Sendable {
+    public var deliveries: [Delivery]
+    public var credits: [Credit]
+
+    public init(deliveries: [Delivery] = [], credits: [Credit] = []) {
+        self.deliveries = deliveries
+        self.credits = credits
     }
 }

@@ -175,6 +175,36 @@ extension HTTPAPI {
             guard try await self.keys.revoke(id: id, accountID: account.id) else { throw Problem.notFound("no API key \(id) in account \(account.id)") }
             return Response(status: .noContent)
         }
+        group.post("/accounts/:id/balance") { request, context in
+            try await admin.serial.run {
+                let account = try self.existing(context)
+                let (json, _) = try await self.jsonBody(request, limit: self.configuration.singleBodyLimit)
+                guard case .object(let members) = json else { throw Problem.invalidField("body", "expected {\"amount\": minor units}") }
+                for (name, _) in members where name != "amount" { throw Problem.unknownField(name) }
+                guard case .number(let number)? = json["amount"], number == number.rounded(), number != 0, abs(number) <= 1e15 else {
+                    throw Problem.invalidField("amount", "`amount` is a whole number of minor units, not 0 (below zero to take)")
+                }
+                let amount = Int64(number)
+                // Taken from the live balance first (never below zero for prepaid), then stored.
+                guard let balance = self.gateway.ledger.adjust(account.id, by: amount, prepaid: account.billing.mode == .prepaid) else {
+                    throw Problem.invalidField("amount", "a prepaid balance may not go below zero")
+                }
+                do {
+                    try await self.gateway.store.adjustBalance(accountID: account.id, by: amount)
+                } catch {
+                    self.gateway.ledger.credit(account.id, -amount)
+                    throw error
+                }
+                var out = JSONWriter()
+                out.beginObject()
+                out.key("balance")
+                out.int(balance)
+                out.key("currency")
+                out.string(account.billing.currency)
+                out.endObject()
+                return Self.json(.ok, out.bytes)
+            }
+        }
         group.get("/accounts/:id/dlt") { _, context in
             let account = try self.existing(context)
             return Self.json(.ok, Array(try JSONEncoder.sorted.encode(account.dlt)))
@@ -337,6 +367,10 @@ extension HTTPAPI {
         json.string(account.webhookSecret)
         json.key("reports")
         json.string(account.reports.rawValue)
+        json.key("billing")
+        json.raw(Array((try? JSONEncoder.sorted.encode(account.billing)) ?? Data("{}".utf8)))
+        json.key("balance")
+        json.int(self.gateway.ledger.balance(account.id))
         json.key("created_at")
         json.timestamp(account.createdAt)
         json.endObject()
@@ -344,7 +378,7 @@ extension HTTPAPI {
 
     static let accountFields: Set<String> = [
         "enabled", "system_id", "allowed_binds", "max_binds", "window", "messages_per_second", "requests_per_second", "senders", "numbers",
-        "allowed_ips", "webhook_url", "mo_webhook_url", "reports",
+        "allowed_ips", "webhook_url", "mo_webhook_url", "reports", "billing",
     ]
 
     /// Applies the fields of `members` to `account`; every field is checked before anything
@@ -426,6 +460,31 @@ extension HTTPAPI {
                     throw Problem.invalidField(name, "`reports` is smpp, webhook or both")
                 }
                 account.reports = reports
+            case "billing":
+                guard case .object(let fields) = value else { throw Problem.invalidField(name, "`billing` is an object") }
+                var billing = account.billing
+                for (field, setting) in fields {
+                    switch (field, setting) {
+                    case ("mode", .string(let text)):
+                        guard let mode = Billing.Mode(rawValue: text) else { throw Problem.invalidField("billing.mode", "prepaid or postpaid") }
+                        billing.mode = mode
+                    case ("currency", .string(let text)): billing.currency = text
+                    case ("default_rate", .number): billing.defaultRate = Int64(try integer("billing.default_rate", setting, 0...1_000_000_000))
+                    case ("rates", .object(let rates)):
+                        var card: [String: Int64] = [:]
+                        for (prefix, rate) in rates {
+                            guard card[prefix] == nil else { throw Problem.invalidField("billing.rates", "prefix \(prefix) is given twice") }
+                            card[prefix] = Int64(try integer("billing.rates.\(prefix)", rate, 0...1_000_000_000))
+                        }
+                        billing.rates = card
+                    case ("mode", _), ("currency", _), ("default_rate", _), ("rates", _):
+                        throw Problem.invalidField("billing.\(field)", "`billing.\(field)` has the wrong type")
+                    default:
+                        throw Problem.unknownField("billing.\(field)")
+                    }
+                }
+                if let (field, reason) = billing.problem() { throw Problem.invalidField("billing.\(field)", reason) }
+                account.billing = billing
             default:
                 throw Problem.unknownField(name)
             }

@@ -70,6 +70,9 @@ enum OpenAPIDocument {
      "400": {
       "$ref": "#/components/responses/Problem"
      },
+     "402": {
+      "$ref": "#/components/responses/Problem"
+     },
      "401": {
       "$ref": "#/components/responses/Problem"
      },
@@ -253,6 +256,9 @@ enum OpenAPIDocument {
       }
      },
      "400": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "402": {
       "$ref": "#/components/responses/Problem"
      },
      "401": {
@@ -880,6 +886,18 @@ enum OpenAPIDocument {
        "batch_rejected",
        "cannot_revoke_own_key",
        "webhook_host_not_allowed",
+       "insufficient_balance",
+       "address_not_allowed",
+       "dlt_missing_entity_id",
+       "dlt_missing_template_id",
+       "dlt_malformed_id",
+       "dlt_unknown_entity",
+       "dlt_header_not_registered",
+       "dlt_unknown_template",
+       "dlt_template_of_another_entity",
+       "dlt_header_not_linked",
+       "dlt_body_mismatch",
+       "dlt_outside_hours",
        "invalid_query_parameter",
        "http_error"
       ]
@@ -1250,6 +1268,7 @@ enum OpenAPIDocument {
      "body",
      "encoding",
      "segments",
+     "price",
      "ingress",
      "error_code",
      "client_ref",
@@ -1303,6 +1322,10 @@ enum OpenAPIDocument {
      },
      "segments": {
       "type": "integer"
+     },
+     "price": {
+      "type": "integer",
+      "description": "segments × the account's rate, minor units of its currency"
      },
      "ingress": {
       "type": "string",
@@ -1463,9 +1486,26 @@ enum OpenAPIDocument {
      "messages_per_second",
      "webhook_url",
      "mo_webhook_url",
-     "webhook_secret"
+     "webhook_secret",
+     "billing",
+     "currency",
+     "balance"
     ],
     "properties": {
+     "billing": {
+      "type": "string",
+      "enum": [
+       "prepaid",
+       "postpaid"
+      ]
+     },
+     "currency": {
+      "type": "string"
+     },
+     "balance": {
+      "type": "integer",
+      "description": "minor units; below zero for postpaid usage"
+     },
      "id": {
       "type": "string"
      },

@@ -217,6 +217,9 @@ extension Problem {
     /// checks each field first, so these are the limits only the gateway knows. `prefix` is
     /// where the message sits in a batch (`messages[3].`).
     static func refused(_ refused: Refused, field prefix: String) -> Problem {
+        if refused.code == "insufficient_balance" {
+            return Problem(HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required"), "insufficient_balance", "Not enough balance", detail: refused.reason ?? "top up the account")
+        }
         if let code = refused.code {
             // A rule beyond SMPP's statuses (DLT): its own code, its own words.
             return Problem(

@@ -309,6 +309,12 @@ extension HTTPAPI {
         json.string(account.moWebhookURL)
         json.key("webhook_secret")
         json.string(account.webhookSecret)
+        json.key("billing")
+        json.string(account.billing.mode.rawValue)
+        json.key("currency")
+        json.string(account.billing.currency)
+        json.key("balance")
+        json.int(self.gateway.ledger.balance(account.id))
         json.endObject()
         return Self.json(.ok, json.bytes)
     }

@@ -192,6 +192,15 @@ public final class SQLiteMessageStore: MessageStore {
         migrator.registerMigration("v4: India DLT registrations") { db in
             try db.execute(sql: "ALTER TABLE account ADD COLUMN dlt TEXT NOT NULL DEFAULT ''")
         }
+        migrator.registerMigration("v5: billing — rate cards, balances, prices") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE account ADD COLUMN billing TEXT NOT NULL DEFAULT '';
+                    -- Minor units: top-ups added, prices of stored messages taken (refunds are in the outbox's credit table).
+                    ALTER TABLE account ADD COLUMN balance INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE message ADD COLUMN price INTEGER NOT NULL DEFAULT 0;
+                    """)
+        }
         return migrator
     }
 
@@ -221,6 +230,11 @@ public final class SQLiteMessageStore: MessageStore {
                     -- dispatch_watermark: below it, only scheduled messages can still be queued.
                     CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
                     """)
+        }
+        migrator.registerMigration("v3: refunds") { db in
+            // One row per refunded message: its primary key makes a refund happen once.
+            try db.execute(
+                sql: "CREATE TABLE credit (message_id INTEGER PRIMARY KEY NOT NULL, account_id TEXT NOT NULL, amount INTEGER NOT NULL, at INTEGER NOT NULL)")
         }
         migrator.registerMigration("v2: webhooks") { db in
             try db.execute(
@@ -254,10 +268,18 @@ public final class SQLiteMessageStore: MessageStore {
         try await self.messages.write { db in
             try db.execute(
                 sql: """
-                    INSERT OR REPLACE INTO account
+                    INSERT INTO account
                         (id, system_id, password_hash, allowed_binds, max_binds, messages_per_second, window, enabled, numbers, created_at,
-                         senders, requests_per_second, webhook_url, mo_webhook_url, webhook_secret, reports, allowed_ips, dlt)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                         senders, requests_per_second, webhook_url, mo_webhook_url, webhook_secret, reports, allowed_ips, dlt, billing)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET
+                        system_id = excluded.system_id, password_hash = excluded.password_hash, allowed_binds = excluded.allowed_binds,
+                        max_binds = excluded.max_binds, messages_per_second = excluded.messages_per_second, window = excluded.window,
+                        enabled = excluded.enabled, numbers = excluded.numbers, senders = excluded.senders,
+                        requests_per_second = excluded.requests_per_second, webhook_url = excluded.webhook_url,
+                        mo_webhook_url = excluded.mo_webhook_url, webhook_secret = excluded.webhook_secret, reports = excluded.reports,
+                        allowed_ips = excluded.allowed_ips, dlt = excluded.dlt, billing = excluded.billing
+                    -- The balance is not the account's settings: only charges, top-ups and refunds move it.
                     """,
                 arguments: [
                     account.id, account.systemID, account.password.description,
@@ -266,6 +288,7 @@ public final class SQLiteMessageStore: MessageStore {
                     account.createdAt, account.senders.joined(separator: ","), account.requestsPerSecond, account.webhookURL,
                     account.moWebhookURL, account.webhookSecret, account.reports.rawValue, account.allowedIPs.entries.joined(separator: ","),
                     account.dlt.isEmpty ? "" : String(decoding: try JSONEncoder().encode(account.dlt), as: UTF8.self),
+                    String(decoding: try JSONEncoder().encode(account.billing), as: UTF8.self),
                 ])
         }
     }
@@ -281,7 +304,9 @@ public final class SQLiteMessageStore: MessageStore {
             requestsPerSecond: row["requests_per_second"], webhookURL: row["webhook_url"], moWebhookURL: row["mo_webhook_url"],
             webhookSecret: row["webhook_secret"], reports: Account.ReportDestination(rawValue: row["reports"]) ?? .both,
             allowedIPs: (try? IPAllowList((row["allowed_ips"] as String).split(separator: ",").map(String.init))) ?? (try! IPAllowList([])),
-            dlt: (try? JSONDecoder().decode(DLTRegistration.self, from: Data((row["dlt"] as String).utf8))) ?? DLTRegistration())
+            dlt: (try? JSONDecoder().decode(DLTRegistration.self, from: Data((row["dlt"] as String).utf8))) ?? DLTRegistration(),
+            // Accounts from before billing are postpaid at no charge: they keep working as they did.
+            billing: (try? JSONDecoder().decode(Billing.self, from: Data((row["billing"] as String).utf8))) ?? Billing(mode: .postpaid))
     }
 
     // MARK: messages
@@ -313,16 +338,17 @@ public final class SQLiteMessageStore: MessageStore {
         }
     }
 
-    public func write(_ batch: WriteBatch) async throws -> [Delivery] {
-        guard !batch.isEmpty else { return [] }
+    public func write(_ batch: WriteBatch) async throws -> WriteOutcome {
+        guard !batch.isEmpty else { return WriteOutcome() }
         try await self.insert(batch.messages)
         guard !(batch.changes.isEmpty && batch.deliveries.isEmpty && batch.acknowledged.isEmpty && batch.webhooks.isEmpty
             && batch.dispatchWatermark == nil)
         else {
-            return []
+            return WriteOutcome()
         }
         return try await self.outbox.write { db in
-            var stored = try self.apply(batch.changes, db: db)
+            var credits: [Credit] = []
+            var stored = try self.apply(batch.changes, credits: &credits, db: db)
             stored += try self.insert(deliveries: batch.deliveries, db: db)
             for webhook in batch.webhooks { _ = try Self.insert(webhook, db: db) }
             try Self.complete(batch.acknowledged, db: db)
@@ -332,7 +358,7 @@ public final class SQLiteMessageStore: MessageStore {
                 row.int(Int64(bitPattern: watermark.rawValue))
                 try row.execute(db)
             }
-            return stored
+            return WriteOutcome(deliveries: stored, credits: credits)
         }
     }
 
@@ -342,8 +368,8 @@ public final class SQLiteMessageStore: MessageStore {
             sql: """
                 INSERT INTO message (id, account_id, ingress, service_type, source_addr, source_ton, source_npi,
                     dest_addr, dest_ton, dest_npi, esm_class, protocol_id, priority, registered_delivery, data_coding,
-                    payload, tlvs, segments, submitted_at, scheduled_at, expires_at, client_ref, callback_url)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    payload, tlvs, segments, submitted_at, scheduled_at, expires_at, client_ref, callback_url, price)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for message in messages {
             var row = RawRow(statement)
@@ -370,7 +396,14 @@ public final class SQLiteMessageStore: MessageStore {
             row.int(message.expiresAt)
             row.text(message.clientReference)
             row.text(message.callbackURL)
+            row.int(message.price)
             try row.execute(db)
+        }
+        // Their prices, taken from the balances in the same transaction.
+        var charges: [String: Int64] = [:]
+        for message in messages where message.price != 0 { charges[message.accountID, default: 0] += message.price }
+        for (account, amount) in charges {
+            try db.execute(sql: "UPDATE account SET balance = balance - ? WHERE id = ?", arguments: [amount, account])
         }
     }
 
@@ -442,7 +475,7 @@ public final class SQLiteMessageStore: MessageStore {
             registeredDelivery: RegisteredDelivery(rawValue: row["registered_delivery"]), dataCoding: DataCoding(rawValue: row["data_coding"]),
             payload: [UInt8](row["payload"] as Data), tlvs: TLVList(storedOctets: [UInt8](row["tlvs"] as Data)), segments: row["segments"],
             status: .queued, submittedAt: row["submitted_at"], scheduledAt: row["scheduled_at"], expiresAt: row["expires_at"],
-            clientReference: row["client_ref"], callbackURL: row["callback_url"])
+            clientReference: row["client_ref"], callbackURL: row["callback_url"], price: row["price"])
     }
 
     // MARK: statuses and deliveries (the outbox file)
@@ -451,10 +484,13 @@ public final class SQLiteMessageStore: MessageStore {
     /// gets a status row all the same: the gateway changes only messages it stored).
     public func apply(_ changes: [StatusChange]) async throws -> [Delivery] {
         guard !changes.isEmpty else { return [] }
-        return try await self.outbox.write { db in try self.apply(changes, db: db) }
+        return try await self.outbox.write { db in
+            var credits: [Credit] = []
+            return try self.apply(changes, credits: &credits, db: db)
+        }
     }
 
-    func apply(_ changes: [StatusChange], db: Database) throws -> [Delivery] {
+    func apply(_ changes: [StatusChange], credits: inout [Credit], db: Database) throws -> [Delivery] {
         guard !changes.isEmpty else { return [] }
         let upsert = try db.cachedStatement(
             sql: """
@@ -474,6 +510,7 @@ public final class SQLiteMessageStore: MessageStore {
             try row.execute(db)
             guard db.changesCount == 1 else { continue }
             if let webhook = change.webhook { _ = try Self.insert(webhook, db: db) }
+            if let credit = change.credit, try Self.insert(credit, at: change.at, db: db) { credits.append(credit) }
             guard var receipt = change.receipt else { continue }
             try self.insert(&receipt, with: insert, db: db)
             stored.append(receipt)
@@ -519,7 +556,38 @@ public final class SQLiteMessageStore: MessageStore {
         delivery.sequence = sequence
     }
 
-    public func cancel(_ id: MessageID, accountID: String, at: Int64, webhook: Webhook?) async throws -> CancelOutcome {
+    /// Stores a refund unless the message was refunded already; true if stored.
+    static func insert(_ credit: Credit, at: Int64, db: Database) throws -> Bool {
+        let statement = try db.cachedStatement(sql: "INSERT INTO credit (message_id, account_id, amount, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+        var row = RawRow(statement)
+        row.int(Int64(bitPattern: credit.messageID.rawValue))
+        row.text(credit.accountID)
+        row.int(credit.amount)
+        row.int(at)
+        try row.execute(db)
+        return db.changesCount == 1
+    }
+
+    public func balances() async throws -> [String: Int64] {
+        var balances = try await self.messages.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, balance FROM account").map { ($0["id"] as String, $0["balance"] as Int64) })
+        }
+        let credits = try await self.outbox.read { db in
+            try Row.fetchAll(db, sql: "SELECT account_id, sum(amount) AS amount FROM credit GROUP BY account_id").map {
+                ($0["account_id"] as String, $0["amount"] as Int64)
+            }
+        }
+        for (account, amount) in credits { balances[account, default: 0] += amount }
+        return balances
+    }
+
+    public func adjustBalance(accountID: String, by amount: Int64) async throws {
+        try await self.messages.write { db in
+            try db.execute(sql: "UPDATE account SET balance = balance + ? WHERE id = ?", arguments: [amount, accountID])
+        }
+    }
+
+    public func cancel(_ id: MessageID, accountID: String, at: Int64, webhook: Webhook?, credit: Credit?) async throws -> CancelOutcome {
         let raw = Int64(bitPattern: id.rawValue)
         let owned = try await self.messages.read { db in
             try Bool.fetchOne(db, sql: "SELECT 1 FROM message WHERE id = ? AND account_id = ?", arguments: [raw, accountID]) ?? false
@@ -531,6 +599,7 @@ public final class SQLiteMessageStore: MessageStore {
             try db.execute(sql: "INSERT INTO status (id, status, error_code, done_at) VALUES (?, 'deleted', 0, ?) ON CONFLICT(id) DO NOTHING", arguments: [raw, at])
             guard db.changesCount == 1 else { return .tooLate }
             if let webhook { _ = try Self.insert(webhook, db: db) }
+            if let credit { _ = try Self.insert(credit, at: at, db: db) }
             return .cancelled
         }
     }

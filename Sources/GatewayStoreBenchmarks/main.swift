@@ -50,7 +50,7 @@ for fullSync in [true, false] {
             let messages = (0..<batch).map { _ in message(ids.next()) }
             let changes = previous.map { StatusChange(messageID: $0.id, status: .delivered, at: wallClockMilliseconds(), receipt: receipt($0)) }
             let stored = try await store.write(WriteBatch(messages: messages, changes: changes, acknowledged: owed))
-            owed = stored.map(\.sequence)
+            owed = stored.deliveries.map(\.sequence)
             previous = messages
             done += batch
             transactions += 1

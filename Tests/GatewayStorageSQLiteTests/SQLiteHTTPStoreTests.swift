@@ -84,7 +84,7 @@ import Testing
                 _ = try await store.apply([StatusChange(messageID: MessageID(rawValue: 1), status: .expired, at: 6, webhook: self.webhook("http://x/late"))])
                 _ = try await store.write(WriteBatch(webhooks: [self.webhook("http://127.0.0.1/mo")]))
                 // Cancelling stores the cancellation's webhook.
-                #expect(try await store.cancel(MessageID(rawValue: 2), accountID: "a", at: 7, webhook: self.webhook("http://127.0.0.1/cancel")) == .cancelled)
+                #expect(try await store.cancel(MessageID(rawValue: 2), accountID: "a", at: 7, webhook: self.webhook("http://127.0.0.1/cancel"), credit: nil) == .cancelled)
             }
             let store = try SQLiteMessageStore(path: path)
             let due = try await store.claimWebhooks(now: 2_000, lease: 30_000, limit: 10)
@@ -100,6 +100,40 @@ import Testing
             // Expired ones go with the sweep.
             #expect(try await store.deleteExpired(before: 10_001, idempotencyBefore: 0) == 2)
             #expect(try await store.claimWebhooks(now: 100_000, lease: 1, limit: 10).isEmpty)
+        }
+    }
+
+    @Test func chargesTopUpsAndRefundsMoveTheBalanceOnce() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/db.sqlite"
+            var account = Account(id: "a", systemID: "a", password: PasswordHash(password: "p", rounds: 10), billing: Billing(defaultRate: 2))
+            do {
+                let store = try SQLiteMessageStore(path: path)
+                try await store.save(account)
+                try await store.adjustBalance(accountID: "a", by: 100)
+                var first = sampleMessage(1)
+                first.price = 30
+                var second = sampleMessage(2)
+                second.price = 20
+                try await store.insert([first, second])
+                // Saving the account's settings leaves its balance alone.
+                account.window = 5
+                try await store.save(account)
+                let credit = Credit(messageID: MessageID(rawValue: 1), accountID: "a", amount: 30)
+                let outcome = try await store.write(
+                    WriteBatch(changes: [StatusChange(messageID: MessageID(rawValue: 1), status: .rejected, at: 9, credit: credit)]))
+                #expect(outcome.credits == [credit])
+                // The same refund again (a second final change, a retry) is not stored twice.
+                let again = try await store.write(
+                    WriteBatch(changes: [StatusChange(messageID: MessageID(rawValue: 1), status: .expired, at: 10, credit: credit)]))
+                #expect(again.credits.isEmpty)
+                #expect(try await store.cancel(MessageID(rawValue: 2), accountID: "a", at: 11, webhook: nil, credit: .init(messageID: MessageID(rawValue: 2), accountID: "a", amount: 20)) == .cancelled)
+            }
+            let store = try SQLiteMessageStore(path: path)
+            #expect(try await store.balances()["a"] == 100)
+            #expect(try await store.message(MessageID(rawValue: 1))?.price == 30)
+            #expect(try await store.accounts().first?.billing == Billing(defaultRate: 2))
+            #expect(try await store.accounts().first?.window == 5)
         }
     }
 }

@@ -6,7 +6,7 @@ codes = ["unauthorized","invalid_api_key","account_disabled","malformed_json","e
  "missing_field","invalid_field","unknown_field","invalid_number","invalid_sender","sender_not_allowed","encoding_not_possible",
  "message_too_long","not_found","route_not_found","method_not_allowed","not_cancellable","idempotency_key_reused",
  "idempotency_request_in_progress","invalid_idempotency_key","rate_limited","throughput_exceeded","queue_full","internal_error",
- "batch_too_large","batch_rejected","cannot_revoke_own_key","webhook_host_not_allowed","invalid_query_parameter","http_error"]
+ "batch_too_large","batch_rejected","cannot_revoke_own_key","webhook_host_not_allowed","insufficient_balance","address_not_allowed","dlt_missing_entity_id","dlt_missing_template_id","dlt_malformed_id","dlt_unknown_entity","dlt_header_not_registered","dlt_unknown_template","dlt_template_of_another_entity","dlt_header_not_linked","dlt_body_mismatch","dlt_outside_hours","invalid_query_parameter","http_error"]
 S = lambda t: {"type": t}
 N = lambda t: {"type": [t, "null"]}
 ts = {"type": "string", "format": "date-time"}
@@ -49,7 +49,7 @@ doc = {
    "post": {"operationId": "sendMessage", "summary": "Send one message",
      "parameters": [{"$ref": "#/components/parameters/IdempotencyKey"}],
      "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SendRequest"}}}},
-     "responses": {"202": ok({"$ref": "#/components/schemas/Message"}, "Stored; it will be sent", {"Location": {"schema": S("string")}}), **errors(400, *common, 409, 413, 415, 422, 503)}},
+     "responses": {"202": ok({"$ref": "#/components/schemas/Message"}, "Stored; it will be sent", {"Location": {"schema": S("string")}}), **errors(400, 402, *common, 409, 413, 415, 422, 503)}},
    "get": {"operationId": "listMessages", "summary": "List messages, newest first",
      "parameters": [
        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
@@ -64,7 +64,7 @@ doc = {
    "post": {"operationId": "sendBatch", "summary": "Send up to 10,000 messages; each is answered on its own and the valid ones are stored in one commit",
      "parameters": [{"$ref": "#/components/parameters/IdempotencyKey"}],
      "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BatchRequest"}}}},
-     "responses": {"202": ok({"$ref": "#/components/schemas/BatchResponse"}, "At least one message stored"), **errors(400, *common, 409, 413, 415, 422, 503)}}},
+     "responses": {"202": ok({"$ref": "#/components/schemas/BatchResponse"}, "At least one message stored"), **errors(400, 402, *common, 409, 413, 415, 422, 503)}}},
   "/v2/messages/{id}": {
    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
    "get": {"operationId": "getMessage", "summary": "A message and its status (SMPP or HTTP, same id)",
@@ -123,10 +123,11 @@ doc = {
       "results": {"type": "array", "items": {"type": "object", "required": ["index"], "properties": {
          "index": S("integer"), "id": S("string"), "status": {"type": "string", "enum": statuses}, "segments": S("integer"),
          "error": {"type": "object", "required": ["code", "detail", "field"], "properties": {"code": S("string"), "detail": S("string"), "field": N("string")}}}}}}},
-   "Message": {"type": "object", "required": ["id", "status", "to", "from", "body", "encoding", "segments", "ingress", "error_code", "client_ref", "callback_url", "created_at", "scheduled_at", "expires_at", "done_at"],
+   "Message": {"type": "object", "required": ["id", "status", "to", "from", "body", "encoding", "segments", "price", "ingress", "error_code", "client_ref", "callback_url", "created_at", "scheduled_at", "expires_at", "done_at"],
       "properties": {"id": {"type": "string", "pattern": "^[0-9a-f]{16}$"}, "status": {"type": "string", "enum": statuses},
         "to": S("string"), "from": S("string"), "body": N("string"),
         "encoding": {"type": "string", "enum": ["gsm7", "ucs2", "latin1", "ascii", "binary"]}, "segments": S("integer"),
+        "price": {"type": "integer", "description": "segments × the account's rate, minor units of its currency"},
         "ingress": {"type": "string", "enum": ["http", "smpp"]}, "error_code": N("integer"), "client_ref": N("string"), "callback_url": N("string"),
         "dlt": {"type": "object", "properties": {"entity_id": S("string"), "template_id": N("string")}},
         "created_at": ts, "scheduled_at": tsn, "expires_at": tsn, "done_at": tsn}},
@@ -134,7 +135,8 @@ doc = {
    "Lookup": {"type": "object", "required": ["input", "valid", "e164", "calling_code", "country", "national_number"], "properties": {
       "input": S("string"), "valid": S("boolean"), "e164": S("string"), "calling_code": S("string"), "country": N("string"), "national_number": S("string"),
       "text": {"type": "object", "required": ["encoding", "characters", "units", "segments"], "properties": {"encoding": {"type": "string", "enum": ["gsm7", "ucs2"]}, "characters": S("integer"), "units": S("integer"), "segments": S("integer")}}}},
-   "Account": {"type": "object", "required": ["id", "system_id", "senders", "numbers", "requests_per_second", "messages_per_second", "webhook_url", "mo_webhook_url", "webhook_secret"], "properties": {
+   "Account": {"type": "object", "required": ["id", "system_id", "senders", "numbers", "requests_per_second", "messages_per_second", "webhook_url", "mo_webhook_url", "webhook_secret", "billing", "currency", "balance"], "properties": {
+      "billing": {"type": "string", "enum": ["prepaid", "postpaid"]}, "currency": S("string"), "balance": {"type": "integer", "description": "minor units; below zero for postpaid usage"},
       "id": S("string"), "system_id": S("string"), "senders": {"type": "array", "items": S("string")}, "numbers": {"type": "array", "items": S("string")},
       "requests_per_second": N("integer"), "messages_per_second": N("integer"), "webhook_url": N("string"), "mo_webhook_url": N("string"), "webhook_secret": S("string")}},
    "AccountUpdate": {"type": "object", "additionalProperties": False, "properties": {"webhook_url": {"type": ["string", "null"], "format": "uri"}, "mo_webhook_url": {"type": ["string", "null"], "format": "uri"}}},
