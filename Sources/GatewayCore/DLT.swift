@@ -1,3 +1,4 @@
+import Crypto
 public import SMPPCore
 
 /// India's DLT (Distributed Ledger Technology) scrubbing, done at the gateway so that a message
@@ -57,11 +58,33 @@ public struct DLTRegistration: Sendable, Hashable, Codable {
             case headers
             case category
         }
+
+        /// `headers` may be left out (any header of the entity).
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.id = try container.decode(String.self, forKey: .id)
+            self.entityID = try container.decode(String.self, forKey: .entityID)
+            self.text = try container.decode(String.self, forKey: .text)
+            self.headers = try container.decodeIfPresent([String].self, forKey: .headers) ?? []
+            self.category = try container.decode(Category.self, forKey: .category)
+        }
     }
 
     public var entities: [String]
     public var headers: [Header]
     public var templates: [Template]
+
+    enum CodingKeys: String, CodingKey {
+        case entities, headers, templates
+    }
+
+    /// Every list may be left out (empty).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.entities = try container.decodeIfPresent([String].self, forKey: .entities) ?? []
+        self.headers = try container.decodeIfPresent([Header].self, forKey: .headers) ?? []
+        self.templates = try container.decodeIfPresent([Template].self, forKey: .templates) ?? []
+    }
 
     public init(entities: [String] = [], headers: [Header] = [], templates: [Template] = []) {
         self.entities = entities
@@ -235,6 +258,26 @@ public struct DLTRules: Sendable, Hashable {
             guard minute >= Int64(self.windowStart) && minute < Int64(self.windowEnd) else { return .outsideHours }
         }
         return nil
+    }
+}
+
+extension DLTRules {
+    /// The PE–TM chain hash (TLV 0x1402): SHA-256, in lower-case hex, of the principal entity id
+    /// and the telemarketer ids joined with commas — what a connector with a telemarketer id adds
+    /// to a DLT message towards the carrier.
+    public static func chainHash(entityID: String, telemarketerIDs: [String]) -> String {
+        let digest = SHA256.hash(data: Array(([entityID] + telemarketerIDs).joined(separator: ",").utf8))
+        return digest.map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
+    }
+
+    /// The TLVs a DLT message carries towards a carrier: its own 0x1400/0x1401, plus 0x1402 when
+    /// the connector has telemarketer ids.
+    public static func carrierTLVs(_ tlvs: TLVList, telemarketerIDs: [String]) -> TLVList {
+        var tlvs = tlvs
+        if let entity = tlvs.dltPrincipalEntityID, !telemarketerIDs.isEmpty {
+            tlvs.dltTelemarketerChainHash = Self.chainHash(entityID: entity, telemarketerIDs: telemarketerIDs)
+        }
+        return tlvs
     }
 }
 

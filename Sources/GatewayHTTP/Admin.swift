@@ -237,13 +237,13 @@ extension HTTPAPI {
                 do {
                     registration = try JSONDecoder().decode(DLTRegistration.self, from: Data(buffer.readableBytesView))
                 } catch let DecodingError.keyNotFound(key, context) {
-                    throw Problem.missingField((context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: "."))
+                    throw Problem.missingField(Self.path(context.codingPath + [key]))
                 } catch let DecodingError.typeMismatch(_, context) {
-                    throw Problem.invalidField(context.codingPath.map(\.stringValue).joined(separator: "."), context.debugDescription)
+                    throw Problem.invalidField(Self.path(context.codingPath), context.debugDescription)
                 } catch let DecodingError.dataCorrupted(context) {
-                    throw Problem.invalidField(context.codingPath.map(\.stringValue).joined(separator: "."), context.debugDescription)
+                    throw Problem.invalidField(Self.path(context.codingPath), context.debugDescription)
                 } catch let DecodingError.valueNotFound(_, context) {
-                    throw Problem.invalidField(context.codingPath.map(\.stringValue).joined(separator: "."), "a value is missing (null)")
+                    throw Problem.invalidField(Self.path(context.codingPath), "a value is missing (null)")
                 } catch {
                     throw Problem.invalidField("body", "not a DLT registration: \(error)")
                 }
@@ -297,6 +297,13 @@ extension HTTPAPI {
             let text = context.parameters.get("id") ?? ""
             guard let id = UInt64(text), admin.binds.unbind(id: id) else { throw Problem.notFound("no bind \(text)") }
             return Response(status: .noContent)
+        }
+    }
+
+    /// `templates[0].headers` from a decoding path.
+    static func path(_ keys: [any CodingKey]) -> String {
+        keys.reduce(into: "") { path, key in
+            if let index = key.intValue { path += "[\(index)]" } else { path += (path.isEmpty ? "" : ".") + key.stringValue }
         }
     }
 

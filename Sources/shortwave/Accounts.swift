@@ -16,7 +16,7 @@ struct Accounts: AsyncParsableCommand {
             """,
         subcommands: [
             List.self, Show.self, Create.self, Update.self, Suspend.self, Resume.self, Delete.self, Password.self, Keys.self, CreateKey.self,
-            RevokeKey.self, Binds.self, Unbind.self,
+            RevokeKey.self, TopUp.self, DLT.self, Binds.self, Unbind.self,
         ]
     )
 
@@ -55,7 +55,8 @@ struct Accounts: AsyncParsableCommand {
                 let problem = (try? JSONSerialization.jsonObject(with: bytes)) as? [String: Any]
                 let detail = problem?["detail"] as? String ?? String(decoding: bytes, as: UTF8.self)
                 let code = problem?["code"] as? String ?? "\(response.status.code)"
-                FileHandle.standardError.write("error: \(detail) (\(code))\n")
+                let field = (problem?["field"] as? String).map { "\($0): " } ?? ""
+                FileHandle.standardError.write("error: \(field)\(detail) (\(code))\n")
                 throw ExitCode(1)
             }
             guard !bytes.isEmpty else { return print("ok") }
@@ -79,6 +80,10 @@ struct Accounts: AsyncParsableCommand {
         @Option(name: .customLong("webhook-url"), help: "Where status webhooks go; \"\" for none.") var webhookURL: String?
         @Option(name: .customLong("mo-webhook-url"), help: "Where inbound-message webhooks go; \"\" for none.") var moWebhookURL: String?
         @Option(help: "Where delivery reports go: smpp, webhook or both.") var reports: String?
+        @Option(help: "prepaid or postpaid.") var billing: String?
+        @Option(help: "ISO 4217 currency of its prices and balance (EUR).") var currency: String?
+        @Option(name: .customLong("default-rate"), help: "Price per segment, minor units, where no prefix matches.") var defaultRate: Int?
+        @Option(help: "Rate card: prefix=price per segment, comma-separated (91=25,44=40).") var rates: String?
 
         var body: [String: Any] {
             var body: [String: Any] = [:]
@@ -95,6 +100,19 @@ struct Accounts: AsyncParsableCommand {
             if let webhookURL { body["webhook_url"] = webhookURL.isEmpty ? NSNull() : webhookURL as Any }
             if let moWebhookURL { body["mo_webhook_url"] = moWebhookURL.isEmpty ? NSNull() : moWebhookURL as Any }
             if let reports { body["reports"] = reports }
+            var billing: [String: Any] = [:]
+            if let mode = self.billing { billing["mode"] = mode }
+            if let currency { billing["currency"] = currency }
+            if let defaultRate { billing["default_rate"] = defaultRate }
+            if let rates {
+                var card: [String: Any] = [:]
+                for entry in list(rates) {
+                    let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+                    card[parts[0]] = parts.count == 2 ? (Int(parts[1]) as Any? ?? parts[1]) : ""
+                }
+                billing["rates"] = card
+            }
+            if !billing.isEmpty { body["billing"] = billing }
             return body
         }
     }
@@ -197,6 +215,32 @@ struct Accounts: AsyncParsableCommand {
         @Argument(help: "Account id.") var id: String
         @Argument(help: "Key id (the 12 characters after sw_).") var key: String
         func run() async throws { try await self.connection.call(.DELETE, "/admin/v1/accounts/\(escape(self.id))/keys/\(escape(self.key))") }
+    }
+
+    struct TopUp: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "top-up", abstract: "Add to an account's balance (minor units; below zero to take back).")
+        @OptionGroup var connection: Connection
+        @Argument(help: "Account id.") var id: String
+        @Argument(help: "Minor units (100 = 1.00).") var amount: Int
+        func run() async throws {
+            try await self.connection.call(.POST, "/admin/v1/accounts/\(escape(self.id))/balance", body: ["amount": self.amount])
+        }
+    }
+
+    struct DLT: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "dlt", abstract: "Show an account's India DLT registration, or replace it from a JSON file.")
+        @OptionGroup var connection: Connection
+        @Argument(help: "Account id.") var id: String
+        @Option(help: "A JSON file with entities, headers and templates (see README).") var set: String?
+        func run() async throws {
+            guard let path = self.set else { return try await self.connection.call(.GET, "/admin/v1/accounts/\(escape(self.id))/dlt") }
+            guard let data = FileManager.default.contents(atPath: path),
+                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            else { throw ValidationError("\(path) is not a readable JSON object") }
+            try await self.connection.call(.PUT, "/admin/v1/accounts/\(escape(self.id))/dlt", body: object)
+        }
     }
 
     struct Binds: AsyncParsableCommand {

@@ -97,6 +97,18 @@ import Testing
         #expect(rules.check(self.message(), registration: Self.registration, now: self.ist(23)) == nil)
     }
 
+    @Test func theChainHashIsSHA256OfTheCommaJoinedIDs() {
+        // python3 -c 'import hashlib; print(hashlib.sha256(b"1101456789012345678,1702123456789012345").hexdigest())'
+        #expect(
+            DLTRules.chainHash(entityID: Self.entity, telemarketerIDs: ["1702123456789012345"])
+                == "de792e1107e43e267e9fbe04ef541bcaed470b264506b5097ff6dce629619160")
+        let message = self.message()
+        let towards = DLTRules.carrierTLVs(message.tlvs, telemarketerIDs: ["1702123456789012345"])
+        #expect(towards.dltPrincipalEntityID == Self.entity && towards.dltContentTemplateID == "1107000000000000001")
+        #expect(towards.dltTelemarketerChainHash == "de792e1107e43e267e9fbe04ef541bcaed470b264506b5097ff6dce629619160")
+        #expect(DLTRules.carrierTLVs(message.tlvs, telemarketerIDs: []).dltTelemarketerChainHash == nil)
+    }
+
     @Test func registrationsThatDoNotHoldTogetherAreRefused() {
         func fault(_ change: (inout DLTRegistration) -> Void) -> String? {
             var registration = Self.registration
