@@ -115,6 +115,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `shortwave smsc-sim`: a standalone SMSC for testing SMPP clients and gateways.
+        .target(
+            name: "SMSCSimulator",
+            dependencies: [
+                "GatewayCore", "SMPPServer", "SMPPSession", "SMPPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Configuration → services → one ServiceGroup: the SMPP front end of the gateway lives here.
         .target(
             name: "GatewayApp",
@@ -146,7 +158,7 @@ let package = Package(
         .executableTarget(
             name: "shortwave",
             dependencies: [
-                "SMPPCore", "SMPPClient", "SMPPSession", "GatewayApp",
+                "SMPPCore", "SMPPClient", "SMPPSession", "GatewayApp", "GatewayCore", "SMSCSimulator",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -155,6 +167,7 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -235,7 +248,8 @@ let package = Package(
         .testTarget(
             name: "GatewayAppTests",
             dependencies: [
-                "GatewayApp", "GatewayCore", "GatewayStorageSQLite", "GatewayHTTP", "SMPPServer", "SMPPClient", "SMPPSession", "SMPPCore",
+                "GatewayApp", "GatewayCore", "GatewayStorageSQLite", "GatewayHTTP", "SMSCSimulator", "SMPPServer", "SMPPClient", "SMPPSession",
+                "SMPPCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -6,7 +6,7 @@ struct Shortwave: AsyncParsableCommand {
         commandName: "shortwave",
         abstract: "Shortwave SMS gateway: SMPP v3.4 and HTTP in, carriers out.",
         version: "0.1.0-dev",
-        subcommands: [Serve.self, Send.self, Bench.self, Accounts.self]
+        subcommands: [Serve.self, Send.self, Bench.self, Accounts.self, SMSCSim.self]
     )
 }
 
