@@ -89,6 +89,10 @@ extension Problem {
 extension HTTPAPI {
     func addAdminRoutes(to router: Router<APIContext>, admin: AdminAPI) {
         let group = router.group("/admin/v1").add(middleware: AdminAuthentication(admin: admin))
+        group.get("/openapi.json") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.admin)))
+        }
         group.get("/accounts") { _, _ in
             var json = JSONWriter()
             json.beginObject()

@@ -189,7 +189,7 @@ struct ProblemMiddleware: RouterMiddleware {
         ("/admin/v1/accounts", ["GET", "POST"]), ("/admin/v1/accounts/*", ["GET", "PATCH", "DELETE"]),
         ("/admin/v1/accounts/*/password", ["POST"]), ("/admin/v1/accounts/*/webhook-secret", ["POST"]),
         ("/admin/v1/accounts/*/keys", ["GET", "POST"]), ("/admin/v1/accounts/*/dlt", ["GET", "PUT"]),
-        ("/admin/v1/accounts/*/balance", ["POST"]), ("/admin/v1/accounts/*/keys/*", ["DELETE"]), ("/admin/v1/binds", ["GET"]),
+        ("/admin/v1/accounts/*/balance", ["POST"]), ("/admin/v1/openapi.json", ["GET"]), ("/admin/v1/accounts/*/keys/*", ["DELETE"]), ("/admin/v1/binds", ["GET"]),
         ("/admin/v1/binds/*", ["DELETE"]),
     ].map { ($0.0.split(separator: "/"), $0.1) }
 

@@ -899,7 +899,9 @@ enum OpenAPIDocument {
        "dlt_body_mismatch",
        "dlt_outside_hours",
        "invalid_query_parameter",
-       "http_error"
+       "http_error",
+       "invalid_admin_token",
+       "account_exists"
       ]
      },
      "detail": {
@@ -1655,6 +1657,1814 @@ enum OpenAPIDocument {
     "properties": {
      "status": {
       "type": "string"
+     }
+    }
+   }
+  }
+ }
+}
+"""#
+
+    /// The admin API's document, served at `/admin/v1/openapi.json` (behind the admin token).
+    static let admin = #"""
+{
+ "openapi": "3.1.0",
+ "info": {
+  "title": "Shortwave SMS gateway — admin API",
+  "version": "1.0.0",
+  "description": "The operator's API: accounts, credentials, limits, billing, DLT registrations, API keys and live binds. `Authorization: Bearer <admin token>` (printed once by `shortwave serve` on first run, or SHORTWAVE_ADMIN_TOKEN). Changes apply at once, one at a time."
+ },
+ "servers": [
+  {
+   "url": "/"
+  }
+ ],
+ "security": [
+  {
+   "bearer": []
+  }
+ ],
+ "paths": {
+  "/admin/v1/accounts": {
+   "get": {
+    "operationId": "listAccounts",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "data"
+         ],
+         "properties": {
+          "data": {
+           "type": "array",
+           "items": {
+            "type": "object",
+            "required": [
+             "id",
+             "system_id",
+             "enabled",
+             "allowed_binds",
+             "max_binds",
+             "binds",
+             "window",
+             "messages_per_second",
+             "requests_per_second",
+             "senders",
+             "numbers",
+             "allowed_ips",
+             "webhook_url",
+             "mo_webhook_url",
+             "webhook_secret",
+             "reports",
+             "billing",
+             "balance",
+             "created_at"
+            ],
+            "properties": {
+             "id": {
+              "type": "string"
+             },
+             "system_id": {
+              "type": "string"
+             },
+             "enabled": {
+              "type": "boolean"
+             },
+             "allowed_binds": {
+              "type": "array",
+              "items": {
+               "type": "string"
+              }
+             },
+             "max_binds": {
+              "type": "integer"
+             },
+             "binds": {
+              "type": "integer"
+             },
+             "window": {
+              "type": "integer"
+             },
+             "messages_per_second": {
+              "type": [
+               "integer",
+               "null"
+              ]
+             },
+             "requests_per_second": {
+              "type": [
+               "integer",
+               "null"
+              ]
+             },
+             "senders": {
+              "type": "array",
+              "items": {
+               "type": "string"
+              }
+             },
+             "numbers": {
+              "type": "array",
+              "items": {
+               "type": "string"
+              }
+             },
+             "allowed_ips": {
+              "type": "array",
+              "items": {
+               "type": "string"
+              }
+             },
+             "webhook_url": {
+              "type": [
+               "string",
+               "null"
+              ]
+             },
+             "mo_webhook_url": {
+              "type": [
+               "string",
+               "null"
+              ]
+             },
+             "webhook_secret": {
+              "type": "string"
+             },
+             "reports": {
+              "type": "string"
+             },
+             "billing": {
+              "type": "object"
+             },
+             "balance": {
+              "type": "integer"
+             },
+             "created_at": {
+              "type": "string",
+              "format": "date-time"
+             }
+            }
+           }
+          }
+         }
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     }
+    }
+   },
+   "post": {
+    "operationId": "createAccount",
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "required": [
+         "system_id"
+        ],
+        "additionalProperties": false,
+        "properties": {
+         "enabled": {
+          "type": "boolean"
+         },
+         "system_id": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 15
+         },
+         "allowed_binds": {
+          "type": "array",
+          "items": {
+           "type": "string",
+           "enum": [
+            "transmitter",
+            "receiver",
+            "transceiver"
+           ]
+          },
+          "minItems": 1
+         },
+         "max_binds": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 1000
+         },
+         "window": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 10000
+         },
+         "messages_per_second": {
+          "type": [
+           "integer",
+           "null"
+          ],
+          "minimum": 1
+         },
+         "requests_per_second": {
+          "type": [
+           "integer",
+           "null"
+          ],
+          "minimum": 1
+         },
+         "senders": {
+          "type": "array",
+          "items": {
+           "type": "string"
+          }
+         },
+         "numbers": {
+          "type": "array",
+          "items": {
+           "type": "string"
+          }
+         },
+         "allowed_ips": {
+          "type": "array",
+          "items": {
+           "type": "string"
+          }
+         },
+         "webhook_url": {
+          "type": [
+           "string",
+           "null"
+          ],
+          "format": "uri"
+         },
+         "mo_webhook_url": {
+          "type": [
+           "string",
+           "null"
+          ],
+          "format": "uri"
+         },
+         "reports": {
+          "type": "string",
+          "enum": [
+           "smpp",
+           "webhook",
+           "both"
+          ]
+         },
+         "billing": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+           "mode": {
+            "type": "string",
+            "enum": [
+             "prepaid",
+             "postpaid"
+            ]
+           },
+           "currency": {
+            "type": "string",
+            "pattern": "^[A-Z]{3}$"
+           },
+           "default_rate": {
+            "type": "integer",
+            "minimum": 0
+           },
+           "rates": {
+            "type": "object",
+            "additionalProperties": {
+             "type": "integer",
+             "minimum": 0
+            }
+           }
+          }
+         },
+         "id": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+         },
+         "password": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 8
+         },
+         "api_key": {
+          "type": "boolean"
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "Created",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "account",
+          "password"
+         ],
+         "properties": {
+          "account": {
+           "type": "object",
+           "required": [
+            "id",
+            "system_id",
+            "enabled",
+            "allowed_binds",
+            "max_binds",
+            "binds",
+            "window",
+            "messages_per_second",
+            "requests_per_second",
+            "senders",
+            "numbers",
+            "allowed_ips",
+            "webhook_url",
+            "mo_webhook_url",
+            "webhook_secret",
+            "reports",
+            "billing",
+            "balance",
+            "created_at"
+           ],
+           "properties": {
+            "id": {
+             "type": "string"
+            },
+            "system_id": {
+             "type": "string"
+            },
+            "enabled": {
+             "type": "boolean"
+            },
+            "allowed_binds": {
+             "type": "array",
+             "items": {
+              "type": "string"
+             }
+            },
+            "max_binds": {
+             "type": "integer"
+            },
+            "binds": {
+             "type": "integer"
+            },
+            "window": {
+             "type": "integer"
+            },
+            "messages_per_second": {
+             "type": [
+              "integer",
+              "null"
+             ]
+            },
+            "requests_per_second": {
+             "type": [
+              "integer",
+              "null"
+             ]
+            },
+            "senders": {
+             "type": "array",
+             "items": {
+              "type": "string"
+             }
+            },
+            "numbers": {
+             "type": "array",
+             "items": {
+              "type": "string"
+             }
+            },
+            "allowed_ips": {
+             "type": "array",
+             "items": {
+              "type": "string"
+             }
+            },
+            "webhook_url": {
+             "type": [
+              "string",
+              "null"
+             ]
+            },
+            "mo_webhook_url": {
+             "type": [
+              "string",
+              "null"
+             ]
+            },
+            "webhook_secret": {
+             "type": "string"
+            },
+            "reports": {
+             "type": "string"
+            },
+            "billing": {
+             "type": "object"
+            },
+            "balance": {
+             "type": "integer"
+            },
+            "created_at": {
+             "type": "string",
+             "format": "date-time"
+            }
+           }
+          },
+          "password": {
+           "type": "string"
+          },
+          "api_key": {
+           "type": "string"
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "403": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "409": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "413": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "415": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     }
+    }
+   }
+  },
+  "/admin/v1/accounts/{id}": {
+   "parameters": [
+    {
+     "name": "id",
+     "in": "path",
+     "required": true,
+     "schema": {
+      "type": "string"
+     }
+    }
+   ],
+   "get": {
+    "operationId": "getAccountAdmin",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "id",
+          "system_id",
+          "enabled",
+          "allowed_binds",
+          "max_binds",
+          "binds",
+          "window",
+          "messages_per_second",
+          "requests_per_second",
+          "senders",
+          "numbers",
+          "allowed_ips",
+          "webhook_url",
+          "mo_webhook_url",
+          "webhook_secret",
+          "reports",
+          "billing",
+          "balance",
+          "created_at"
+         ],
+         "properties": {
+          "id": {
+           "type": "string"
+          },
+          "system_id": {
+           "type": "string"
+          },
+          "enabled": {
+           "type": "boolean"
+          },
+          "allowed_binds": {
+           "type": "array",
+           "items": {
+            "type": "string"
+           }
+          },
+          "max_binds": {
+           "type": "integer"
+          },
+          "binds": {
+           "type": "integer"
+          },
+          "window": {
+           "type": "integer"
+          },
+          "messages_per_second": {
+           "type": [
+            "integer",
+            "null"
+           ]
+          },
+          "requests_per_second": {
+           "type": [
+            "integer",
+            "null"
+           ]
+          },
+          "senders": {
+           "type": "array",
+           "items": {
+            "type": "string"
+           }
+          },
+          "numbers": {
+           "type": "array",
+           "items": {
+            "type": "string"
+           }
+          },
+          "allowed_ips": {
+           "type": "array",
+           "items": {
+            "type": "string"
+           }
+          },
+          "webhook_url": {
+           "type": [
+            "string",
+            "null"
+           ]
+          },
+          "mo_webhook_url": {
+           "type": [
+            "string",
+            "null"
+           ]
+          },
+          "webhook_secret": {
+           "type": "string"
+          },
+          "reports": {
+           "type": "string"
+          },
+          "billing": {
+           "type": "object"
+          },
+          "balance": {
+           "type": "integer"
+          },
+          "created_at": {
+           "type": "string",
+           "format": "date-time"
+          }
+         }
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     }
+    }
+   },
+   "patch": {
+    "operationId": "updateAccountAdmin",
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+         "enabled": {
+          "type": "boolean"
+         },
+         "system_id": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 15
+         },
+         "allowed_binds": {
+          "type": "array",
+          "items": {
+           "type": "string",
+           "enum": [
+            "transmitter",
+            "receiver",
+            "transceiver"
+           ]
+          },
+          "minItems": 1
+         },
+         "max_binds": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 1000
+         },
+         "window": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 10000
+         },
+         "messages_per_second": {
+          "type": [
+           "integer",
+           "null"
+          ],
+          "minimum": 1
+         },
+         "requests_per_second": {
+          "type": [
+           "integer",
+           "null"
+          ],
+          "minimum": 1
+         },
+         "senders": {
+          "type": "array",
+          "items": {
+           "type": "string"
+          }
+         },
+         "numbers": {
+          "type": "array",
+          "items": {
+           "type": "string"
+          }
+         },
+         "allowed_ips": {
+          "type": "array",
+          "items": {
+           "type": "string"
+          }
+         },
+         "webhook_url": {
+          "type": [
+           "string",
+           "null"
+          ],
+          "format": "uri"
+         },
+         "mo_webhook_url": {
+          "type": [
+           "string",
+           "null"
+          ],
+          "format": "uri"
+         },
+         "reports": {
+          "type": "string",
+          "enum": [
+           "smpp",
+           "webhook",
+           "both"
+          ]
+         },
+         "billing": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+           "mode": {
+            "type": "string",
+            "enum": [
+             "prepaid",
+             "postpaid"
+            ]
+           },
+           "currency": {
+            "type": "string",
+            "pattern": "^[A-Z]{3}$"
+           },
+           "default_rate": {
+            "type": "integer",
+            "minimum": 0
+           },
+           "rates": {
+            "type": "object",
+            "additionalProperties": {
+             "type": "integer",
+             "minimum": 0
+            }
+           }
+          }
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "id",
+          "system_id",
+          "enabled",
+          "allowed_binds",
+          "max_binds",
+          "binds",
+          "window",
+          "messages_per_second",
+          "requests_per_second",
+          "senders",
+          "numbers",
+          "allowed_ips",
+          "webhook_url",
+          "mo_webhook_url",
+          "webhook_secret",
+          "reports",
+          "billing",
+          "balance",
+          "created_at"
+         ],
+         "properties": {
+          "id": {
+           "type": "string"
+          },
+          "system_id": {
+           "type": "string"
+          },
+          "enabled": {
+           "type": "boolean"
+          },
+          "allowed_binds": {
+           "type": "array",
+           "items": {
+            "type": "string"
+           }
+          },
+          "max_binds": {
+           "type": "integer"
+          },
+          "binds": {
+           "type": "integer"
+          },
+          "window": {
+           "type": "integer"
+          },
+          "messages_per_second": {
+           "type": [
+            "integer",
+            "null"
+           ]
+          },
+          "requests_per_second": {
+           "type": [
+            "integer",
+            "null"
+           ]
+          },
+          "senders": {
+           "type": "array",
+           "items": {
+            "type": "string"
+           }
+          },
+          "numbers": {
+           "type": "array",
+           "items": {
+            "type": "string"
+           }
+          },
+          "allowed_ips": {
+           "type": "array",
+           "items": {
+            "type": "string"
+           }
+          },
+          "webhook_url": {
+           "type": [
+            "string",
+            "null"
+           ]
+          },
+          "mo_webhook_url": {
+           "type": [
+            "string",
+            "null"
+           ]
+          },
+          "webhook_secret": {
+           "type": "string"
+          },
+          "reports": {
+           "type": "string"
+          },
+          "billing": {
+           "type": "object"
+          },
+          "balance": {
+           "type": "integer"
+          },
+          "created_at": {
+           "type": "string",
+           "format": "date-time"
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "403": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "409": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "413": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "415": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     }
+    }
+   },
+   "delete": {
+    "operationId": "deleteAccount",
+    "responses": {
+     "204": {
+      "description": "Deleted"
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     }
+    }
+   }
+  },
+  "/admin/v1/accounts/{id}/password": {
+   "parameters": [
+    {
+     "name": "id",
+     "in": "path",
+     "required": true,
+     "schema": {
+      "type": "string"
+     }
+    }
+   ],
+   "post": {
+    "operationId": "setPassword",
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+         "password": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 8
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "password"
+         ],
+         "properties": {
+          "password": {
+           "type": "string"
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "413": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     }
+    }
+   }
+  },
+  "/admin/v1/accounts/{id}/webhook-secret": {
+   "parameters": [
+    {
+     "name": "id",
+     "in": "path",
+     "required": true,
+     "schema": {
+      "type": "string"
+     }
+    }
+   ],
+   "post": {
+    "operationId": "rotateWebhookSecret",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "webhook_secret"
+         ],
+         "properties": {
+          "webhook_secret": {
+           "type": "string"
+          }
+         }
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     }
+    }
+   }
+  },
+  "/admin/v1/accounts/{id}/keys": {
+   "parameters": [
+    {
+     "name": "id",
+     "in": "path",
+     "required": true,
+     "schema": {
+      "type": "string"
+     }
+    }
+   ],
+   "get": {
+    "operationId": "listAccountKeys",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "data"
+         ],
+         "properties": {
+          "data": {
+           "type": "array",
+           "items": {
+            "type": "object",
+            "required": [
+             "id",
+             "label",
+             "created_at",
+             "revoked_at"
+            ],
+            "properties": {
+             "id": {
+              "type": "string"
+             },
+             "label": {
+              "type": "string"
+             },
+             "created_at": {
+              "type": "string",
+              "format": "date-time"
+             },
+             "revoked_at": {
+              "type": [
+               "string",
+               "null"
+              ],
+              "format": "date-time"
+             }
+            }
+           }
+          }
+         }
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     }
+    }
+   },
+   "post": {
+    "operationId": "createAccountKey",
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+         "label": {
+          "type": "string",
+          "maxLength": 100
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "Created",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "id",
+          "key",
+          "label",
+          "created_at",
+          "revoked_at"
+         ],
+         "properties": {
+          "id": {
+           "type": "string"
+          },
+          "key": {
+           "type": "string"
+          },
+          "label": {
+           "type": "string"
+          },
+          "created_at": {
+           "type": "string",
+           "format": "date-time"
+          },
+          "revoked_at": {
+           "type": [
+            "string",
+            "null"
+           ],
+           "format": "date-time"
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "413": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     }
+    }
+   }
+  },
+  "/admin/v1/accounts/{id}/keys/{key}": {
+   "parameters": [
+    {
+     "name": "id",
+     "in": "path",
+     "required": true,
+     "schema": {
+      "type": "string"
+     }
+    },
+    {
+     "name": "key",
+     "in": "path",
+     "required": true,
+     "schema": {
+      "type": "string"
+     }
+    }
+   ],
+   "delete": {
+    "operationId": "revokeAccountKey",
+    "responses": {
+     "204": {
+      "description": "Revoked"
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     }
+    }
+   }
+  },
+  "/admin/v1/accounts/{id}/balance": {
+   "parameters": [
+    {
+     "name": "id",
+     "in": "path",
+     "required": true,
+     "schema": {
+      "type": "string"
+     }
+    }
+   ],
+   "post": {
+    "operationId": "adjustBalance",
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "required": [
+         "amount"
+        ],
+        "additionalProperties": false,
+        "properties": {
+         "amount": {
+          "type": "integer"
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "balance",
+          "currency"
+         ],
+         "properties": {
+          "balance": {
+           "type": "integer"
+          },
+          "currency": {
+           "type": "string"
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "413": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "415": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     }
+    }
+   }
+  },
+  "/admin/v1/accounts/{id}/dlt": {
+   "parameters": [
+    {
+     "name": "id",
+     "in": "path",
+     "required": true,
+     "schema": {
+      "type": "string"
+     }
+    }
+   ],
+   "get": {
+    "operationId": "getDLT",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "additionalProperties": false,
+         "properties": {
+          "entities": {
+           "type": "array",
+           "items": {
+            "type": "string"
+           }
+          },
+          "headers": {
+           "type": "array",
+           "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+             "header",
+             "entity_id"
+            ],
+            "properties": {
+             "header": {
+              "type": "string"
+             },
+             "entity_id": {
+              "type": "string"
+             },
+             "category": {
+              "type": "string",
+              "enum": [
+               "transactional",
+               "service_implicit",
+               "service_explicit",
+               "promotional"
+              ]
+             }
+            }
+           }
+          },
+          "templates": {
+           "type": "array",
+           "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+             "id",
+             "entity_id",
+             "text",
+             "category"
+            ],
+            "properties": {
+             "id": {
+              "type": "string"
+             },
+             "entity_id": {
+              "type": "string"
+             },
+             "text": {
+              "type": "string"
+             },
+             "headers": {
+              "type": "array",
+              "items": {
+               "type": "string"
+              }
+             },
+             "category": {
+              "type": "string",
+              "enum": [
+               "transactional",
+               "service_implicit",
+               "service_explicit",
+               "promotional"
+              ]
+             }
+            }
+           }
+          }
+         }
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     }
+    }
+   },
+   "put": {
+    "operationId": "setDLT",
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+         "entities": {
+          "type": "array",
+          "items": {
+           "type": "string"
+          }
+         },
+         "headers": {
+          "type": "array",
+          "items": {
+           "type": "object",
+           "additionalProperties": false,
+           "required": [
+            "header",
+            "entity_id"
+           ],
+           "properties": {
+            "header": {
+             "type": "string"
+            },
+            "entity_id": {
+             "type": "string"
+            },
+            "category": {
+             "type": "string",
+             "enum": [
+              "transactional",
+              "service_implicit",
+              "service_explicit",
+              "promotional"
+             ]
+            }
+           }
+          }
+         },
+         "templates": {
+          "type": "array",
+          "items": {
+           "type": "object",
+           "additionalProperties": false,
+           "required": [
+            "id",
+            "entity_id",
+            "text",
+            "category"
+           ],
+           "properties": {
+            "id": {
+             "type": "string"
+            },
+            "entity_id": {
+             "type": "string"
+            },
+            "text": {
+             "type": "string"
+            },
+            "headers": {
+             "type": "array",
+             "items": {
+              "type": "string"
+             }
+            },
+            "category": {
+             "type": "string",
+             "enum": [
+              "transactional",
+              "service_implicit",
+              "service_explicit",
+              "promotional"
+             ]
+            }
+           }
+          }
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "additionalProperties": false,
+         "properties": {
+          "entities": {
+           "type": "array",
+           "items": {
+            "type": "string"
+           }
+          },
+          "headers": {
+           "type": "array",
+           "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+             "header",
+             "entity_id"
+            ],
+            "properties": {
+             "header": {
+              "type": "string"
+             },
+             "entity_id": {
+              "type": "string"
+             },
+             "category": {
+              "type": "string",
+              "enum": [
+               "transactional",
+               "service_implicit",
+               "service_explicit",
+               "promotional"
+              ]
+             }
+            }
+           }
+          },
+          "templates": {
+           "type": "array",
+           "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+             "id",
+             "entity_id",
+             "text",
+             "category"
+            ],
+            "properties": {
+             "id": {
+              "type": "string"
+             },
+             "entity_id": {
+              "type": "string"
+             },
+             "text": {
+              "type": "string"
+             },
+             "headers": {
+              "type": "array",
+              "items": {
+               "type": "string"
+              }
+             },
+             "category": {
+              "type": "string",
+              "enum": [
+               "transactional",
+               "service_implicit",
+               "service_explicit",
+               "promotional"
+              ]
+             }
+            }
+           }
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "413": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     }
+    }
+   }
+  },
+  "/admin/v1/binds": {
+   "get": {
+    "operationId": "listBinds",
+    "parameters": [
+     {
+      "name": "account",
+      "in": "query",
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "data"
+         ],
+         "properties": {
+          "data": {
+           "type": "array",
+           "items": {
+            "type": "object",
+            "required": [
+             "id",
+             "account_id",
+             "system_id",
+             "type",
+             "peer",
+             "tls",
+             "since",
+             "window",
+             "window_in_use",
+             "submitted",
+             "messages_per_second"
+            ],
+            "properties": {
+             "id": {
+              "type": "string"
+             },
+             "account_id": {
+              "type": "string"
+             },
+             "system_id": {
+              "type": "string"
+             },
+             "type": {
+              "type": "string"
+             },
+             "peer": {
+              "type": [
+               "string",
+               "null"
+              ]
+             },
+             "tls": {
+              "type": "boolean"
+             },
+             "since": {
+              "type": "string",
+              "format": "date-time"
+             },
+             "window": {
+              "type": "integer"
+             },
+             "window_in_use": {
+              "type": "integer"
+             },
+             "submitted": {
+              "type": "integer"
+             },
+             "messages_per_second": {
+              "type": "integer"
+             }
+            }
+           }
+          }
+         }
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     }
+    }
+   }
+  },
+  "/admin/v1/binds/{id}": {
+   "parameters": [
+    {
+     "name": "id",
+     "in": "path",
+     "required": true,
+     "schema": {
+      "type": "string"
+     }
+    }
+   ],
+   "delete": {
+    "operationId": "unbind",
+    "responses": {
+     "204": {
+      "description": "Unbound"
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     }
+    }
+   }
+  },
+  "/admin/v1/openapi.json": {
+   "get": {
+    "operationId": "adminOpenAPI",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     }
+    }
+   }
+  }
+ },
+ "components": {
+  "securitySchemes": {
+   "bearer": {
+    "type": "http",
+    "scheme": "bearer"
+   }
+  },
+  "responses": {
+   "Problem": {
+    "description": "A problem (RFC 9457)",
+    "content": {
+     "application/problem+json": {
+      "schema": {
+       "$ref": "#/components/schemas/Problem"
+      }
+     }
+    }
+   }
+  },
+  "schemas": {
+   "Problem": {
+    "type": "object",
+    "required": [
+     "type",
+     "title",
+     "status",
+     "code",
+     "detail"
+    ],
+    "properties": {
+     "type": {
+      "type": "string"
+     },
+     "title": {
+      "type": "string"
+     },
+     "status": {
+      "type": "integer"
+     },
+     "code": {
+      "type": "string",
+      "enum": [
+       "unauthorized",
+       "invalid_api_key",
+       "account_disabled",
+       "malformed_json",
+       "empty_body",
+       "unsupported_media_type",
+       "body_too_large",
+       "missing_field",
+       "invalid_field",
+       "unknown_field",
+       "invalid_number",
+       "invalid_sender",
+       "sender_not_allowed",
+       "encoding_not_possible",
+       "message_too_long",
+       "not_found",
+       "route_not_found",
+       "method_not_allowed",
+       "not_cancellable",
+       "idempotency_key_reused",
+       "idempotency_request_in_progress",
+       "invalid_idempotency_key",
+       "rate_limited",
+       "throughput_exceeded",
+       "queue_full",
+       "internal_error",
+       "batch_too_large",
+       "batch_rejected",
+       "cannot_revoke_own_key",
+       "webhook_host_not_allowed",
+       "insufficient_balance",
+       "address_not_allowed",
+       "dlt_missing_entity_id",
+       "dlt_missing_template_id",
+       "dlt_malformed_id",
+       "dlt_unknown_entity",
+       "dlt_header_not_registered",
+       "dlt_unknown_template",
+       "dlt_template_of_another_entity",
+       "dlt_header_not_linked",
+       "dlt_body_mismatch",
+       "dlt_outside_hours",
+       "invalid_query_parameter",
+       "http_error",
+       "invalid_admin_token",
+       "account_exists"
+      ]
+     },
+     "detail": {
+      "type": "string"
+     },
+     "instance": {
+      "type": "string"
+     },
+     "field": {
+      "type": "string"
+     },
+     "errors": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "required": [
+        "index",
+        "code",
+        "detail"
+       ],
+       "properties": {
+        "index": {
+         "type": "integer"
+        },
+        "code": {
+         "type": "string"
+        },
+        "detail": {
+         "type": "string"
+        },
+        "field": {
+         "type": "string"
+        }
+       }
+      }
      }
     }
    }

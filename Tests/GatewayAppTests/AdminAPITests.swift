@@ -215,6 +215,24 @@ import Testing
         }
     }
 
+    @Test func theAdminDocumentDescribesEveryAdminRoute() async throws {
+        try await withAdmin { _, client, token in
+            #expect(try await client.call(.get, "/admin/v1/openapi.json", key: nil).status == 401)
+            let document = try await client.call(.get, "/admin/v1/openapi.json", key: token).json
+            #expect(document["openapi"] as? String == "3.1.0")
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            let served: [(String, [String])] = [
+                ("/admin/v1/accounts", ["get", "post"]), ("/admin/v1/accounts/{id}", ["get", "patch", "delete"]),
+                ("/admin/v1/accounts/{id}/password", ["post"]), ("/admin/v1/accounts/{id}/webhook-secret", ["post"]),
+                ("/admin/v1/accounts/{id}/keys", ["get", "post"]), ("/admin/v1/accounts/{id}/keys/{key}", ["delete"]),
+                ("/admin/v1/accounts/{id}/balance", ["post"]), ("/admin/v1/accounts/{id}/dlt", ["get", "put"]), ("/admin/v1/binds", ["get"]),
+                ("/admin/v1/binds/{id}", ["delete"]), ("/admin/v1/openapi.json", ["get"]),
+            ]
+            #expect(Set(paths.keys) == Set(served.map(\.0)))
+            for (path, methods) in served { #expect(Set(paths[path]!.keys.filter { $0 != "parameters" }) == Set(methods), "\(path)") }
+        }
+    }
+
     @Test func racingChangesNeverLoseOne() async throws {
         try await withAdmin { gateway, client, token in
             _ = try await client.call(.post, "/admin/v1/accounts", key: token, body: #"{"system_id":"acme"}"#)

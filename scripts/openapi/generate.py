@@ -145,10 +145,92 @@ doc = {
    "KeyList": {"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Key"}}}},
    "Health": {"type": "object", "required": ["status"], "properties": {"status": S("string")}},
   }}}
+
+codes += ["invalid_admin_token", "account_exists"]
+doc["components"]["schemas"]["Problem"]["properties"]["code"]["enum"] = codes
+admin_errors = lambda *c: {str(x): problem_ref() for x in c}
+plain = lambda schema, desc="OK": {"description": desc, "content": {"application/json": {"schema": schema}}}
+id_param = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+bind_kinds = {"type": "array", "items": {"type": "string", "enum": ["transmitter", "receiver", "transceiver"]}, "minItems": 1}
+strings = {"type": "array", "items": {"type": "string"}}
+billing = {"type": "object", "additionalProperties": False, "properties": {
+    "mode": {"type": "string", "enum": ["prepaid", "postpaid"]}, "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+    "default_rate": {"type": "integer", "minimum": 0}, "rates": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}}}
+settings = {
+    "enabled": S("boolean"), "system_id": {"type": "string", "minLength": 1, "maxLength": 15}, "allowed_binds": bind_kinds,
+    "max_binds": {"type": "integer", "minimum": 1, "maximum": 1000}, "window": {"type": "integer", "minimum": 1, "maximum": 10000},
+    "messages_per_second": {"type": ["integer", "null"], "minimum": 1}, "requests_per_second": {"type": ["integer", "null"], "minimum": 1},
+    "senders": strings, "numbers": strings, "allowed_ips": strings, "webhook_url": {"type": ["string", "null"], "format": "uri"},
+    "mo_webhook_url": {"type": ["string", "null"], "format": "uri"}, "reports": {"type": "string", "enum": ["smpp", "webhook", "both"]},
+    "billing": billing}
+account = {"type": "object", "required": ["id", "system_id", "enabled", "allowed_binds", "max_binds", "binds", "window", "messages_per_second",
+    "requests_per_second", "senders", "numbers", "allowed_ips", "webhook_url", "mo_webhook_url", "webhook_secret", "reports", "billing", "balance", "created_at"],
+    "properties": {"id": S("string"), "system_id": S("string"), "enabled": S("boolean"), "allowed_binds": strings, "max_binds": S("integer"),
+        "binds": S("integer"), "window": S("integer"), "messages_per_second": N("integer"), "requests_per_second": N("integer"),
+        "senders": strings, "numbers": strings, "allowed_ips": strings, "webhook_url": N("string"), "mo_webhook_url": N("string"),
+        "webhook_secret": S("string"), "reports": S("string"), "billing": S("object"), "balance": S("integer"), "created_at": ts}}
+key = doc["components"]["schemas"]["Key"]
+new_key = doc["components"]["schemas"]["NewKey"]
+dlt = {"type": "object", "additionalProperties": False, "properties": {
+    "entities": strings,
+    "headers": {"type": "array", "items": {"type": "object", "additionalProperties": False, "required": ["header", "entity_id"],
+        "properties": {"header": S("string"), "entity_id": S("string"), "category": {"type": "string", "enum": ["transactional", "service_implicit", "service_explicit", "promotional"]}}}},
+    "templates": {"type": "array", "items": {"type": "object", "additionalProperties": False, "required": ["id", "entity_id", "text", "category"],
+        "properties": {"id": S("string"), "entity_id": S("string"), "text": S("string"), "headers": strings,
+            "category": {"type": "string", "enum": ["transactional", "service_implicit", "service_explicit", "promotional"]}}}}}}
+adminDoc = {
+ "openapi": "3.1.0",
+ "info": {"title": "Shortwave SMS gateway — admin API", "version": "1.0.0",
+   "description": "The operator's API: accounts, credentials, limits, billing, DLT registrations, API keys and live binds. `Authorization: Bearer <admin token>` (printed once by `shortwave serve` on first run, or SHORTWAVE_ADMIN_TOKEN). Changes apply at once, one at a time."},
+ "servers": [{"url": "/"}],
+ "security": [{"bearer": []}],
+ "paths": {
+  "/admin/v1/accounts": {
+    "get": {"operationId": "listAccounts", "responses": {"200": plain({"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": account}}}), **admin_errors(401)}},
+    "post": {"operationId": "createAccount", "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["system_id"],
+        "additionalProperties": False, "properties": {**settings, "id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}, "password": {"type": "string", "minLength": 1, "maxLength": 8}, "api_key": S("boolean")}}}}},
+        "responses": {"201": plain({"type": "object", "required": ["account", "password"], "properties": {"account": account, "password": S("string"), "api_key": S("string")}}, "Created"),
+            **admin_errors(400, 401, 403, 409, 413, 415, 422)}}},
+  "/admin/v1/accounts/{id}": {"parameters": [id_param],
+    "get": {"operationId": "getAccountAdmin", "responses": {"200": plain(account), **admin_errors(401, 404)}},
+    "patch": {"operationId": "updateAccountAdmin", "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": False, "properties": settings}}}},
+        "responses": {"200": plain(account), **admin_errors(400, 401, 403, 404, 409, 413, 415, 422)}},
+    "delete": {"operationId": "deleteAccount", "responses": {"204": {"description": "Deleted"}, **admin_errors(401, 404)}}},
+  "/admin/v1/accounts/{id}/password": {"parameters": [id_param],
+    "post": {"operationId": "setPassword", "requestBody": {"required": False, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": False, "properties": {"password": {"type": "string", "minLength": 1, "maxLength": 8}}}}}},
+        "responses": {"200": plain({"type": "object", "required": ["password"], "properties": {"password": S("string")}}), **admin_errors(400, 401, 404, 413, 422)}}},
+  "/admin/v1/accounts/{id}/webhook-secret": {"parameters": [id_param],
+    "post": {"operationId": "rotateWebhookSecret", "responses": {"200": plain({"type": "object", "required": ["webhook_secret"], "properties": {"webhook_secret": S("string")}}), **admin_errors(401, 404)}}},
+  "/admin/v1/accounts/{id}/keys": {"parameters": [id_param],
+    "get": {"operationId": "listAccountKeys", "responses": {"200": plain({"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": key}}}), **admin_errors(401, 404)}},
+    "post": {"operationId": "createAccountKey", "requestBody": {"required": False, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": False, "properties": {"label": {"type": "string", "maxLength": 100}}}}}},
+        "responses": {"201": plain(new_key, "Created"), **admin_errors(400, 401, 404, 413, 422)}}},
+  "/admin/v1/accounts/{id}/keys/{key}": {"parameters": [id_param, {"name": "key", "in": "path", "required": True, "schema": S("string")}],
+    "delete": {"operationId": "revokeAccountKey", "responses": {"204": {"description": "Revoked"}, **admin_errors(401, 404)}}},
+  "/admin/v1/accounts/{id}/balance": {"parameters": [id_param],
+    "post": {"operationId": "adjustBalance", "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["amount"], "additionalProperties": False, "properties": {"amount": S("integer")}}}}},
+        "responses": {"200": plain({"type": "object", "required": ["balance", "currency"], "properties": {"balance": S("integer"), "currency": S("string")}}), **admin_errors(400, 401, 404, 413, 415, 422)}}},
+  "/admin/v1/accounts/{id}/dlt": {"parameters": [id_param],
+    "get": {"operationId": "getDLT", "responses": {"200": plain(dlt), **admin_errors(401, 404)}},
+    "put": {"operationId": "setDLT", "requestBody": {"required": True, "content": {"application/json": {"schema": dlt}}},
+        "responses": {"200": plain(dlt), **admin_errors(400, 401, 404, 413, 422)}}},
+  "/admin/v1/binds": {
+    "get": {"operationId": "listBinds", "parameters": [{"name": "account", "in": "query", "schema": S("string")}],
+        "responses": {"200": plain({"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": {"type": "object",
+            "required": ["id", "account_id", "system_id", "type", "peer", "tls", "since", "window", "window_in_use", "submitted", "messages_per_second"],
+            "properties": {"id": S("string"), "account_id": S("string"), "system_id": S("string"), "type": S("string"), "peer": N("string"), "tls": S("boolean"),
+                "since": ts, "window": S("integer"), "window_in_use": S("integer"), "submitted": S("integer"), "messages_per_second": S("integer")}}}}}), **admin_errors(401)}}},
+  "/admin/v1/binds/{id}": {"parameters": [id_param],
+    "delete": {"operationId": "unbind", "responses": {"204": {"description": "Unbound"}, **admin_errors(401, 404)}}},
+  "/admin/v1/openapi.json": {"get": {"operationId": "adminOpenAPI", "responses": {"200": plain(S("object")), **admin_errors(401)}}},
+ },
+ "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "responses": doc["components"]["responses"],
+    "schemas": {"Problem": doc["components"]["schemas"]["Problem"]}},
+}
 text = json.dumps(doc, indent=1, ensure_ascii=False)
 assert '"""#' not in text
 open(__import__('os').path.join(__import__('os').path.dirname(__file__), '../../Sources/GatewayHTTP/OpenAPI.swift'), 'w').write(
  '/// The OpenAPI 3.1 document of the whole API, served at `/v2/openapi.json`. Generated by\n'
  '/// scripts/openapi/generate.py (the hand-written source; edit it there and run it). The\n'
  '/// GatewayHTTP tests and schemathesis (scripts/test) check the server against it.\n'
- 'enum OpenAPIDocument {\n    static let json = #"""\n' + text + '\n"""#\n}\n')
+ 'enum OpenAPIDocument {\n    static let json = #"""\n' + text + '\n"""#\n\n    /// The admin API\'s document, served at `/admin/v1/openapi.json` (behind the admin token).\n    static let admin = #"""\n' + json.dumps(adminDoc, indent=1, ensure_ascii=False) + '\n"""#\n}\n')
