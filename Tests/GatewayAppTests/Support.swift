@@ -128,7 +128,7 @@ func submit(
 }
 
 /// Waits until `condition` holds, for at most `seconds`.
-func eventually(_ seconds: Double = 10, _ condition: () async -> Bool) async -> Bool {
+func eventually(_ seconds: Double = 20, _ condition: () async -> Bool) async -> Bool {
     let end = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
     while ContinuousClock.now < end {
         if await condition() { return true }

@@ -36,7 +36,7 @@ final class RecordingTarget: DeliveryTarget {
     }
 }
 
-func eventually(_ seconds: Double = 5, _ condition: () async -> Bool) async -> Bool {
+func eventually(_ seconds: Double = 20, _ condition: () async -> Bool) async -> Bool {
     let end = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
     while ContinuousClock.now < end {
         if await condition() { return true }
