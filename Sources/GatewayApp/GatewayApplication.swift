@@ -19,10 +19,14 @@ import UnixSignals
 public struct GatewayApplication: Sendable {
     public let configuration: GatewayConfiguration
     public let logger: Logger
+    /// The metrics in Prometheus' text format (`shortwave serve` bootstraps swift-metrics with a
+    /// Prometheus registry and passes its emitter); served at `/metrics` behind the admin token.
+    public let metrics: (@Sendable () -> [UInt8])?
 
-    public init(configuration: GatewayConfiguration, logger: Logger) {
+    public init(configuration: GatewayConfiguration, logger: Logger, metrics: (@Sendable () -> [UInt8])? = nil) {
         self.configuration = configuration
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// What was made ready by `prepare`.
@@ -125,7 +129,7 @@ public struct GatewayApplication: Sendable {
         let api = HTTPAPI(
             gateway: gateway, keys: keys,
             configuration: .init(maximumBatch: self.configuration.http.maximumBatch, webhookHosts: Set(self.configuration.http.webhookHosts)),
-            admin: AdminAPI(tokenHash: tokenHash, binds: frontEnd), logger: self.logger)
+            admin: AdminAPI(tokenHash: tokenHash, binds: frontEnd, metrics: self.metrics), logger: self.logger)
         let bound = BoundPort()
         let http = api.application(host: self.configuration.http.host, port: self.configuration.http.port) { port in
             bound.set(port)

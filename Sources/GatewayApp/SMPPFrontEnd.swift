@@ -1,5 +1,6 @@
 import GatewayCore
 import Logging
+import Metrics
 import NIOCore
 import SMPPCore
 import SMPPServer
@@ -13,6 +14,8 @@ final class SMPPFrontEnd: SMPPServerDelegate, BindDirectory {
     let logger: Logger
     /// Receivers by session id.
     let receivers = Mutex<[UInt64: ReceiverTarget]>([:])
+    /// Live SMPP binds on this node.
+    static let bindsGauge = Gauge(label: "shortwave_smpp_binds")
     /// Every bound session, by id (the admin API lists and unbinds them).
     let bound = Mutex<[UInt64: BoundSession]>([:])
 
@@ -58,7 +61,11 @@ final class SMPPFrontEnd: SMPPServerDelegate, BindDirectory {
 
     func sessionBound(_ session: SMPPServerSession) {
         guard let accountID = session.principal else { return }
-        self.bound.withLock { $0[session.id] = BoundSession(session: session, accountID: accountID) }
+        let count = self.bound.withLock { bound in
+            bound[session.id] = BoundSession(session: session, accountID: accountID)
+            return bound.count
+        }
+        Self.bindsGauge.record(count)
         guard session.receives, let account = self.gateway.accounts.account(id: accountID) else { return }
         let target = ReceiverTarget(session: session, accountID: accountID, window: max(1, min(account.window, session.windowSize)))
         self.receivers.withLock { $0[session.id] = target }
@@ -67,7 +74,10 @@ final class SMPPFrontEnd: SMPPServerDelegate, BindDirectory {
 
     func sessionClosed(_ session: SMPPServerSession) {
         guard let accountID = session.principal else { return }
-        self.bound.withLock { _ = $0.removeValue(forKey: session.id) }
+        Self.bindsGauge.record(self.bound.withLock { bound in
+            bound.removeValue(forKey: session.id)
+            return bound.count
+        })
         self.gateway.accounts.unbound(accountID: accountID)
         if let target = self.receivers.withLock({ $0.removeValue(forKey: session.id) }) { self.gateway.detach(target) }
     }

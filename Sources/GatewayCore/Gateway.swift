@@ -115,7 +115,10 @@ public final class Gateway: Service, Sendable {
                     return nil
                 }
             },
-            acknowledged: { delivery in work.append(.acknowledged(delivery.sequence)) })
+            acknowledged: { delivery in
+                GatewayMetrics.shared.deliveryAcknowledged()
+                work.append(.acknowledged(delivery.sequence))
+            })
     }
 
     // MARK: accepting
@@ -141,6 +144,13 @@ public final class Gateway: Service, Sendable {
         idempotency: (@Sendable ([Message]) -> IdempotencyRecord)? = nil,
         completion: @escaping @Sendable (Result<[Message], Refused>) -> Void
     ) {
+        let completion: @Sendable (Result<[Message], Refused>) -> Void = { result in
+            switch result {
+            case .success(let messages): GatewayMetrics.shared.accepted(messages.count, ingress: ingress)
+            case .failure(let refused): GatewayMetrics.shared.refused(refused, ingress: ingress)
+            }
+            completion(result)
+        }
         let now = wallClockMilliseconds()
         var messages: [Message] = []
         messages.reserveCapacity(fields.count)
@@ -338,7 +348,9 @@ public final class Gateway: Service, Sendable {
             var write = WriteBatch()
             for item in batch {
                 switch item {
-                case .status(let change): write.changes.append(change)
+                case .status(let change):
+                    write.changes.append(change)
+                    GatewayMetrics.shared.statusChanged(change.status)
                 case .delivery(let delivery): write.deliveries.append(delivery)
                 case .webhook(let webhook): write.webhooks.append(webhook)
                 case .acknowledged(let sequence): write.acknowledged.append(sequence)

@@ -15,11 +15,14 @@ public struct AdminAPI: Sendable {
     /// SHA-256 of the admin token.
     public let tokenHash: [UInt8]
     public let binds: any BindDirectory
+    /// The metrics in Prometheus' text format, for `/metrics` (none: no endpoint).
+    public let metrics: (@Sendable () -> [UInt8])?
     let serial = SerialQueue()
 
-    public init(tokenHash: [UInt8], binds: any BindDirectory) {
+    public init(tokenHash: [UInt8], binds: any BindDirectory, metrics: (@Sendable () -> [UInt8])? = nil) {
         self.tokenHash = tokenHash
         self.binds = binds
+        self.metrics = metrics
     }
 
     public static func hash(token: some StringProtocol) -> [UInt8] { Array(SHA256.hash(data: Array(token.utf8))) }
@@ -88,6 +91,13 @@ extension Problem {
 
 extension HTTPAPI {
     func addAdminRoutes(to router: Router<APIContext>, admin: AdminAPI) {
+        if let metrics = admin.metrics {
+            // Prometheus scrapes with the admin token (`authorization: {credentials: …}`).
+            router.group("/metrics").add(middleware: AdminAuthentication(admin: admin)).get { _, _ in
+                Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics())))
+            }
+        }
         let group = router.group("/admin/v1").add(middleware: AdminAuthentication(admin: admin))
         group.get("/openapi.json") { _, _ in
             Response(

@@ -61,6 +61,8 @@ public struct HTTPAPI: Sendable {
     public func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
         router.add(middleware: ProblemMiddleware(logger: self.logger))
+        // Requests and their durations by endpoint (path patterns, never ids).
+        router.add(middleware: MetricsMiddleware())
         router.get("/v2/openapi.json") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json"],
@@ -189,7 +191,8 @@ struct ProblemMiddleware: RouterMiddleware {
         ("/admin/v1/accounts", ["GET", "POST"]), ("/admin/v1/accounts/*", ["GET", "PATCH", "DELETE"]),
         ("/admin/v1/accounts/*/password", ["POST"]), ("/admin/v1/accounts/*/webhook-secret", ["POST"]),
         ("/admin/v1/accounts/*/keys", ["GET", "POST"]), ("/admin/v1/accounts/*/dlt", ["GET", "PUT"]),
-        ("/admin/v1/accounts/*/balance", ["POST"]), ("/admin/v1/openapi.json", ["GET"]), ("/admin/v1/accounts/*/keys/*", ["DELETE"]), ("/admin/v1/binds", ["GET"]),
+        ("/admin/v1/accounts/*/balance", ["POST"]), ("/admin/v1/openapi.json", ["GET"]),
+        ("/metrics", ["GET"]), ("/admin/v1/accounts/*/keys/*", ["DELETE"]), ("/admin/v1/binds", ["GET"]),
         ("/admin/v1/binds/*", ["DELETE"]),
     ].map { ($0.0.split(separator: "/"), $0.1) }
 

@@ -124,6 +124,7 @@ public final class WebhookSender: Service, Sendable {
     /// Stores what the POSTs came to: 2xx ones done, the others due again after their backoff.
     func record(_ outcomes: [(Webhook, String?)]) async {
         guard !outcomes.isEmpty else { return }
+        for (_, failure) in outcomes { GatewayMetrics.shared.webhook(delivered: failure == nil) }
         do {
             try await self.store.completeWebhooks(outcomes.filter { $0.1 == nil }.map(\.0.sequence))
             let now = wallClockMilliseconds()

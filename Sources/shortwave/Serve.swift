@@ -1,4 +1,6 @@
 import ArgumentParser
+import Metrics
+import Prometheus
 import Foundation
 import Glibc
 import GatewayApp
@@ -73,7 +75,10 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "shortwave")
-        let application = GatewayApplication(configuration: configuration, logger: logger)
+        // Counters and timers go to a Prometheus registry, served at /metrics (admin token).
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let application = GatewayApplication(configuration: configuration, logger: logger, metrics: { registry.emitToBuffer() })
         let prepared: GatewayApplication.Prepared
         do {
             prepared = try await application.prepare()

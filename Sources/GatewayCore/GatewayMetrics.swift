@@ -1,0 +1,49 @@
+import CoreMetrics
+import Metrics
+import SMPPCore
+import Synchronization
+
+/// The gateway's counters (swift-metrics; `shortwave serve` exports them for Prometheus at
+/// `/metrics`). Handles are made once per label set and cached; every label has a bounded set
+/// of values (ingress, status, a refusal's code — never a number or an account).
+public final class GatewayMetrics: Sendable {
+    public static let shared = GatewayMetrics()
+
+    let counters = Mutex<[String: Counter]>([:])
+
+    func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
+        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
+        return self.counters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = Counter(label: label, dimensions: dimensions)
+            counters[key] = counter
+            return counter
+        }
+    }
+
+    /// Messages stored (acknowledged to the customer).
+    public func accepted(_ count: Int, ingress: Ingress) {
+        self.counter("shortwave_messages_accepted_total", [("ingress", ingress.rawValue)]).increment(by: Int64(count))
+    }
+
+    /// Messages refused, by the SMPP status or the rule that refused them.
+    public func refused(_ refused: Refused, ingress: Ingress) {
+        let reason = refused.code ?? String(refused.status.rawValue, radix: 16)
+        self.counter("shortwave_messages_refused_total", [("ingress", ingress.rawValue), ("reason", reason)]).increment()
+    }
+
+    /// Status changes written (with their receipts and webhooks).
+    public func statusChanged(_ status: MessageStatus) {
+        self.counter("shortwave_status_changes_total", [("status", status.rawValue)]).increment()
+    }
+
+    /// Webhook POSTs, by outcome: delivered (2xx) or failed (to be retried).
+    public func webhook(delivered: Bool) {
+        self.counter("shortwave_webhooks_total", [("outcome", delivered ? "delivered" : "failed")]).increment()
+    }
+
+    /// SMPP deliver_sm (receipts and MO) acknowledged by customers.
+    public func deliveryAcknowledged() {
+        self.counter("shortwave_smpp_deliveries_total", []).increment()
+    }
+}
