@@ -135,7 +135,7 @@ let package = Package(
         .target(
             name: "GatewayApp",
             dependencies: [
-                "GatewayCore", "GatewayStorageSQLite", "GatewayHTTP", "SMPPServer", "SMPPSession", "SMPPCore",
+                "GatewayCore", "GatewayStorageSQLite", "GatewayHTTP", "SMPPServer", "SMPPClient", "SMPPSession", "SMPPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

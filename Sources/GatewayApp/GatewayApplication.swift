@@ -45,8 +45,13 @@ public struct GatewayApplication: Sendable {
         /// Printed once, when an admin token was made: `admin token: …`.
         public let adminTokenLine: String?
 
+        /// The upstream carrier connector, when one is configured.
+        let connector: (any Service)?
+
         /// In start order; a graceful shutdown stops them in reverse (listeners first, the gateway last).
-        public var services: [any Service] { [self.gateway, self.webhookSender, self.httpServer, self.smppServer] }
+        public var services: [any Service] {
+            [self.gateway] + (self.connector.map { [$0] } ?? []) + [self.webhookSender, self.httpServer, self.smppServer]
+        }
     }
 
     /// Opens (or creates) the data directory and store, the demo account and the listeners.
@@ -106,13 +111,22 @@ public struct GatewayApplication: Sendable {
             sessionInitTimeout: .seconds(smpp.sessionInitSeconds),
             enquireLinkInterval: smpp.enquireLinkSeconds > 0 ? .seconds(smpp.enquireLinkSeconds) : nil,
             inactivityTimeout: smpp.inactivitySeconds > 0 ? .seconds(smpp.inactivitySeconds) : nil)
+        var connector: UpstreamConnector?
+        if let upstream = self.configuration.upstream {
+            let address = try UpstreamConnector.Address(upstream)
+            connector = UpstreamConnector(address: address, gateway: gateway, logger: self.logger)
+            gateway.setRoute(connector!)
+            self.logger.info("upstream carrier is the route", metadata: ["connector": "\(address.name)", "host": "\(address.host):\(address.port)"])
+        }
         let frontEnd = SMPPFrontEnd(gateway: gateway, logger: self.logger)
         let server = SMPPServer(
             configuration: .init(listeners: listeners, session: session, maximumPDULength: smpp.maximumPDULength),
             delegate: frontEnd, logger: self.logger)
-        self.logger.info(
+        if connector == nil {
+            self.logger.info(
             "carrier SIMULATOR is the only route: messages are not sent to any real network",
             metadata: ["simulator.delay_ms": "\(self.configuration.simulator.delayMilliseconds)"])
+        }
         // The admin token: configured, or made once and kept as a hash.
         var adminLine: String?
         let tokenHash: [UInt8]
@@ -142,7 +156,7 @@ public struct GatewayApplication: Sendable {
             logger: self.logger)
         return Prepared(
             gateway: gateway, smppServer: server, httpAPI: api, webhookSender: sender, httpServer: http, httpPort: bound,
-            demoAccountLine: demoLine, adminTokenLine: adminLine)
+            demoAccountLine: demoLine, adminTokenLine: adminLine, connector: connector)
     }
 
     static func bytes(hex: String) -> [UInt8]? {

@@ -111,6 +111,9 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
     public var deliveryExpiryHours: Int = 72
     /// The admin API's token. Unset: one is made on first run, printed once and kept as a hash.
     public var adminToken: String?
+    /// An upstream carrier, `smpp://system_id:password@host:port?binds=4&window=100`: the route
+    /// of every message instead of the simulator.
+    public var upstream: String?
 
     public init() {}
 
@@ -142,6 +145,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         if let value = environment["SHORTWAVE_DATA_DIR"] { self.dataDirectory = value }
         if let value = try int("SHORTWAVE_NODE_ID") { self.node = value }
         if let value = environment["SHORTWAVE_ADMIN_TOKEN"], !value.isEmpty { self.adminToken = value }
+        if let value = environment["SHORTWAVE_UPSTREAM"], !value.isEmpty { self.upstream = value }
         if let value = environment["SHORTWAVE_LOG_LEVEL"] { self.logLevel = value }
         if let value = environment["SHORTWAVE_SMPP_HOST"] { self.smpp.host = value }
         if let value = try int("SHORTWAVE_SMPP_PORT") { self.smpp.port = value }
@@ -176,6 +180,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         guard (1...100_000).contains(self.http.maximumBatch) else { throw ConfigurationError("http.maximumBatch must be 1…100000") }
         _ = try self.dlt.rules()
         _ = try self.billing.refundStatuses()
+        if let upstream = self.upstream { _ = try UpstreamConnector.Address(upstream) }
         guard (1...0xFFFF_FFFF).contains(self.billing.insufficientBalanceStatus) else {
             throw ConfigurationError("billing.insufficientBalanceStatus is not an error command_status")
         }
@@ -216,7 +221,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         guard let object = try? JSONSerialization.jsonObject(with: data) else { return }
         guard let root = object as? [String: Any] else { throw ConfigurationError("the config file must hold a JSON object") }
         let known: [String: Set<String>] = [
-            "": ["dataDirectory", "node", "logLevel", "smpp", "http", "storage", "simulator", "deliveryExpiryHours", "adminToken", "dlt", "billing"],
+            "": ["dataDirectory", "node", "logLevel", "smpp", "http", "storage", "simulator", "deliveryExpiryHours", "adminToken", "dlt", "billing", "upstream"],
             "billing": ["insufficientBalanceStatus", "refundOn"],
             "dlt": ["prefixes", "rejectStatus", "hours", "utcOffsetMinutes"],
             "smpp": [
@@ -251,6 +256,7 @@ extension GatewayConfiguration {
         self.adminToken = try container.decodeIfPresent(String.self, forKey: .adminToken) ?? self.adminToken
         self.dlt = try container.decodeIfPresent(DLT.self, forKey: .dlt) ?? self.dlt
         self.billing = try container.decodeIfPresent(BillingSettings.self, forKey: .billing) ?? self.billing
+        self.upstream = try container.decodeIfPresent(String.self, forKey: .upstream) ?? self.upstream
     }
 }
 

@@ -1,5 +1,5 @@
 public import Logging
-import NIOCore
+public import NIOCore
 public import SMPPCore
 public import ServiceLifecycle
 import Synchronization
@@ -72,6 +72,8 @@ public final class Gateway: Service, Sendable {
     public let accounts: AccountRegistry
     /// Balances: prepaid messages are charged here before they are stored.
     public let ledger: Ledger
+    /// Where messages go instead of the simulator (an upstream carrier connector), once set.
+    let route = Mutex<(any MessageRoute)?>(nil)
     let ids: MessageIDGenerator
     let validation: SubmitValidation
     let simulator: CarrierSimulator
@@ -283,6 +285,73 @@ public final class Gateway: Service, Sendable {
         }
     }
 
+    // MARK: carriers
+
+    /// Sends messages to `route` (an upstream connector) from now on instead of the simulator.
+    public func setRoute(_ route: any MessageRoute) { self.route.withLock { $0 = route } }
+
+    /// A carrier took the message: it is `sent`, and its id there is kept for the receipt.
+    public func carrierAccepted(_ message: Message, upstream: UpstreamID) {
+        var change = self.change(message, .sent, error: 0, at: wallClockMilliseconds(), intermediate: message.registeredDelivery.intermediateNotification)
+        if !message.registeredDelivery.intermediateNotification { change.receipt = nil }
+        change.upstream = upstream
+        self.work.append(.status(change))
+    }
+
+    /// A carrier refused the submit for good: the message ends `rejected` with the carrier's
+    /// status as its error code, and the customer gets that receipt.
+    public func carrierRefused(_ message: Message, status: CommandStatus) {
+        self.work.append(.status(self.change(message, .rejected, error: Int(status.rawValue & 0xFFFF), at: wallClockMilliseconds())))
+    }
+
+    /// A carrier's receipt for one of its ids: the message it names moves to `status`. False if
+    /// no message is known by that id (logged by the caller, never a crash).
+    public func carrierReported(connector: String, upstreamIDs: [String], status: MessageStatus, error: Int) async throws -> Bool {
+        guard let id = try await self.store.message(connector: connector, upstreamIDs: upstreamIDs) else { return false }
+        return try await self.carrierReported(id, status: status, error: error)
+    }
+
+    /// A carrier's receipt for a message this run sent (matched in memory).
+    public func carrierReported(_ id: MessageID, status: MessageStatus, error: Int) async throws -> Bool {
+        guard let message = try await self.store.message(id) else { return false }
+        guard !message.status.isFinal else { return true }  // already settled (a duplicate receipt)
+        self.work.append(.status(self.change(message, status, error: error, at: wallClockMilliseconds())))
+        return true
+    }
+
+    /// An inbound message from a carrier, for the account that owns the number it was sent to.
+    /// False if no account owns it.
+    public func carrierMO(source: SMPPAddress, destination: SMPPAddress, dataCoding: DataCoding, shortMessage: ByteBuffer) -> Bool {
+        guard let account = self.accounts.owner(of: destination.address) else { return false }
+        let now = wallClockMilliseconds()
+        let expiry = now + SubmitValidation.milliseconds(self.configuration.deliveryExpiry)
+        let pdu = DeliverSM(source: source, destination: destination, dataCoding: dataCoding, shortMessage: shortMessage)
+        self.work.append(.delivery(Delivery(accountID: account.id, kind: .mo, messageID: nil, deliverSM: pdu, createdAt: now, expiresAt: expiry)))
+        if let url = account.moWebhookURL {
+            let text = SMSText.decode(shortMessage, dataCoding: dataCoding) ?? ""
+            var json = JSONWriter(capacity: 256)
+            json.beginObject()
+            json.key("type")
+            json.string(Webhook.Kind.inbound.rawValue)
+            json.key("at")
+            json.timestamp(now)
+            json.key("message")
+            json.beginObject()
+            json.key("from")
+            json.string(Message.display(source))
+            json.key("to")
+            json.string(Message.display(destination))
+            json.key("body")
+            json.string(text)
+            json.key("received_at")
+            json.timestamp(now)
+            json.endObject()
+            json.endObject()
+            self.work.append(.webhook(Webhook(accountID: account.id, kind: .inbound, url: url, body: json.bytes, createdAt: now, expiresAt: expiry)))
+        }
+        return true
+    }
+
     // MARK: receivers
 
     /// A receiver of `target.accountID` is ready for deliveries (owed ones load from the store).
@@ -446,6 +515,7 @@ public final class Gateway: Service, Sendable {
     // MARK: dispatch (the carrier simulator)
 
     func dispatch(_ messages: [Message], now: Int64 = wallClockMilliseconds()) {
+        if let route = self.route.withLock({ $0 }) { return self.dispatch(messages, to: route, now: now) }
         var changes: [Work] = []
         changes.reserveCapacity(messages.count)
         var later: [Message] = []
@@ -481,6 +551,25 @@ public final class Gateway: Service, Sendable {
                 work.append(contentsOf: changes)
             }
         }
+    }
+
+    /// To a carrier: scheduled ones wait, expired ones end `expired`, the rest go to `route`.
+    func dispatch(_ messages: [Message], to route: any MessageRoute, now: Int64) {
+        var later: [Message] = []
+        var expired: [Work] = []
+        var due: [Message] = []
+        for message in messages {
+            if let at = message.scheduledAt, at > now {
+                later.append(message)
+            } else if let expires = message.expiresAt, expires <= now {
+                expired.append(.status(self.change(message, .expired, error: 0, at: now)))
+            } else {
+                due.append(message)
+            }
+        }
+        if !later.isEmpty { self.scheduled.withLock { $0.append(contentsOf: later) } }
+        if !expired.isEmpty { self.work.append(contentsOf: expired) }
+        if !due.isEmpty { route.send(due) }
     }
 
     func change(_ message: Message, _ status: MessageStatus, error: Int, at: Int64, intermediate: Bool = false) -> StatusChange {

@@ -14,6 +14,7 @@ public final class InMemoryMessageStore: MessageStore {
         var settings: [String: String] = [:]
         var balances: [String: Int64] = [:]
         var credits: [MessageID: Credit] = [:]
+        var upstream: [UpstreamID: MessageID] = [:]
     }
 
     private let state = Mutex(State())
@@ -117,6 +118,7 @@ public final class InMemoryMessageStore: MessageStore {
                 if change.status.isFinal { message.doneAt = change.at }
                 state.messages[change.messageID] = message
                 if let webhook = change.webhook { _ = self.store(webhook, in: &state) }
+                if let upstream = change.upstream { state.upstream[upstream] = change.messageID }
                 if let credit = change.credit, state.credits[credit.messageID] == nil {
                     state.credits[credit.messageID] = credit
                     state.balances[credit.accountID, default: 0] += credit.amount
@@ -146,6 +148,15 @@ public final class InMemoryMessageStore: MessageStore {
     }
 
     public func balances() async throws -> [String: Int64] { self.state.withLock { $0.balances } }
+
+    public func message(connector: String, upstreamIDs: [String]) async throws -> MessageID? {
+        self.state.withLock { state in
+            for id in upstreamIDs {
+                if let found = state.upstream[UpstreamID(connector: connector, id: id)] { return found }
+            }
+            return nil
+        }
+    }
 
     public func adjustBalance(accountID: String, by amount: Int64) async throws {
         self.state.withLock { $0.balances[accountID, default: 0] += amount }

@@ -49,11 +49,14 @@ public struct StatusChange: Sendable, Hashable {
     public var webhook: Webhook?
     /// The refund it owes (stored with it, only if the change applies; once per message).
     public var credit: Credit?
+    /// The carrier's id of the message (a `sent` change), stored so its receipt finds it.
+    public var upstream: UpstreamID?
 
     public init(
         messageID: MessageID, status: MessageStatus, errorCode: Int = 0, at: Int64, receipt: Delivery? = nil, webhook: Webhook? = nil,
-        credit: Credit? = nil
+        credit: Credit? = nil, upstream: UpstreamID? = nil
     ) {
+        self.upstream = upstream
         self.credit = credit
         self.webhook = webhook
         self.messageID = messageID
@@ -169,6 +172,8 @@ public protocol MessageStore: Sendable {
     /// Cancels a message still queued; `webhook` (the `deleted` status's) is stored in the
     /// same transaction when it is cancelled.
     func cancel(_ id: MessageID, accountID: String, at: Int64, webhook: Webhook?, credit: Credit?) async throws -> CancelOutcome
+    /// The message a carrier knows by one of `ids` (spellings of its id), if any.
+    func message(connector: String, upstreamIDs: [String]) async throws -> MessageID?
     /// Every account's balance: what was stored with its accounts and messages, plus its credits.
     func balances() async throws -> [String: Int64]
     /// Adds `amount` (minor units; below zero to take) to an account's stored balance.

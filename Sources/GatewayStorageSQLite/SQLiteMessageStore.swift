@@ -231,6 +231,11 @@ public final class SQLiteMessageStore: MessageStore {
                     CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
                     """)
         }
+        migrator.registerMigration("v4: carrier ids") { db in
+            // A carrier's id of each message sent to it: its receipts are matched through here.
+            try db.execute(
+                sql: "CREATE TABLE upstream (connector TEXT NOT NULL, upstream_id TEXT NOT NULL, message_id INTEGER NOT NULL, PRIMARY KEY (connector, upstream_id))")
+        }
         migrator.registerMigration("v3: refunds") { db in
             // One row per refunded message: its primary key makes a refund happen once.
             try db.execute(
@@ -511,6 +516,15 @@ public final class SQLiteMessageStore: MessageStore {
             guard db.changesCount == 1 else { continue }
             if let webhook = change.webhook { _ = try Self.insert(webhook, db: db) }
             if let credit = change.credit, try Self.insert(credit, at: change.at, db: db) { credits.append(credit) }
+            if let upstream = change.upstream {
+                let statement = try db.cachedStatement(
+                    sql: "INSERT OR REPLACE INTO upstream (connector, upstream_id, message_id) VALUES (?, ?, ?)")
+                var row = RawRow(statement)
+                row.text(upstream.connector)
+                row.text(upstream.id)
+                row.int(Int64(bitPattern: change.messageID.rawValue))
+                try row.execute(db)
+            }
             guard var receipt = change.receipt else { continue }
             try self.insert(&receipt, with: insert, db: db)
             stored.append(receipt)
@@ -579,6 +593,19 @@ public final class SQLiteMessageStore: MessageStore {
         }
         for (account, amount) in credits { balances[account, default: 0] += amount }
         return balances
+    }
+
+    public func message(connector: String, upstreamIDs: [String]) async throws -> MessageID? {
+        try await self.outbox.read { db in
+            for id in upstreamIDs {
+                if let raw = try Int64.fetchOne(
+                    db, sql: "SELECT message_id FROM upstream WHERE connector = ? AND upstream_id = ?", arguments: [connector, id])
+                {
+                    return MessageID(rawValue: UInt64(bitPattern: raw))
+                }
+            }
+            return nil
+        }
     }
 
     public func adjustBalance(accountID: String, by amount: Int64) async throws {

@@ -71,6 +71,13 @@ public struct SMPPReceipt: Sendable, CustomStringConvertible {
         /// 1-based part, and how many parts the message had.
         public var part: Int
         public var parts: Int
+
+        public init(reference: String?, messageID: String, part: Int = 1, parts: Int = 1) {
+            self.reference = reference
+            self.messageID = messageID
+            self.part = part
+            self.parts = parts
+        }
     }
 
     /// Reads a receipt from deliver_sm/data_sm fields; `nil` when it is not a receipt or names no id.

@@ -204,7 +204,10 @@ public final class SMPPBindPool: Service, Sendable {
         if !ready.isEmpty { self.inboundContinuation.yield(ready) }
     }
 
-    func recordSubmission(_ submission: SMPPReceipt.Submission) {
+    /// Records a message submitted with `submit(_:)`, so that its receipt comes on `inbound`
+    /// with `submission` set (at once, even if it arrived before the submit_sm_resp).
+    /// `send(_:)` records its parts itself.
+    public func recordSubmission(_ submission: SMPPReceipt.Submission) {
         let early: SMPPReceipt? = self.state.withLock { $0.matcher.submitted(submission.messageID, submission) }
         if var receipt = early {
             receipt.submission = submission

@@ -44,6 +44,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address the HTTP API listens on (default 0.0.0.0).")
     var httpHost: String?
 
+    @Option(help: "An upstream carrier, smpp://system_id:password@host:port?binds=4&window=100 (smpps:// for TLS): every message goes there instead of the simulator.")
+    var upstream: String?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical (default info).")
     var logLevel: String?
 
@@ -61,6 +64,7 @@ struct Serve: AsyncParsableCommand {
         if let smppTlsPort { configuration.smpp.tlsPort = smppTlsPort }
         if let httpPort { configuration.http.port = httpPort }
         if let httpHost { configuration.http.host = httpHost }
+        if let upstream { configuration.upstream = upstream }
         if let logLevel { configuration.logLevel = logLevel }
         do {
             try configuration.validate()
