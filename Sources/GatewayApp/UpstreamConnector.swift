@@ -57,6 +57,8 @@ final class UpstreamConnector: MessageRoute, Service, Sendable {
     let logger: Logger
     let queue: AsyncStream<Message>
     let continuation: AsyncStream<Message>.Continuation
+    /// Messages the carrier took and has not reported on yet (their receipts need them).
+    let awaiting = Mutex<[MessageID: Message]>([:])
 
     init(address: Address, gateway: Gateway, logger: Logger) {
         self.address = address
@@ -129,6 +131,7 @@ final class UpstreamConnector: MessageRoute, Service, Sendable {
             do {
                 let reply = try await self.pool.submit(submit)
                 if reply.isOK {
+                    self.awaiting.withLock { $0[message.id] = message }
                     self.pool.recordSubmission(.init(reference: message.id.description, messageID: reply.messageID, part: 1, parts: 1))
                     self.gateway.carrierAccepted(
                         message, upstream: UpstreamID(connector: self.address.name, id: normalizedMessageID(reply.messageID)))
@@ -162,7 +165,12 @@ final class UpstreamConnector: MessageRoute, Service, Sendable {
                 let error = Int(receipt.text?.error ?? "") ?? Int(receipt.networkErrorCode?.errorCode ?? 0)
                 do {
                     let found: Bool
-                    if let reference = receipt.submission?.reference, let id = MessageID(reference) {
+                    if let reference = receipt.submission?.reference, let id = MessageID(reference),
+                        let message = self.awaiting.withLock({ $0.removeValue(forKey: id) })
+                    {
+                        self.gateway.carrierReported(message, status: status, error: error)
+                        found = true
+                    } else if let reference = receipt.submission?.reference, let id = MessageID(reference) {
                         found = try await self.gateway.carrierReported(id, status: status, error: error)
                     } else {
                         found = try await self.gateway.carrierReported(

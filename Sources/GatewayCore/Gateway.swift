@@ -311,6 +311,11 @@ public final class Gateway: Service, Sendable {
         return try await self.carrierReported(id, status: status, error: error)
     }
 
+    /// A carrier's receipt for a message this run sent and still holds.
+    public func carrierReported(_ message: Message, status: MessageStatus, error: Int) {
+        self.work.append(.status(self.change(message, status, error: error, at: wallClockMilliseconds())))
+    }
+
     /// A carrier's receipt for a message this run sent (matched in memory).
     public func carrierReported(_ id: MessageID, status: MessageStatus, error: Int) async throws -> Bool {
         guard let message = try await self.store.message(id) else { return false }
