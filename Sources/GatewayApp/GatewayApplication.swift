@@ -137,7 +137,7 @@ public struct GatewayApplication: Sendable {
         } else {
             let token = AdminAPI.makeToken()
             tokenHash = AdminAPI.hash(token: token)
-            try await store.save(setting: "admin_token_sha256", value: tokenHash.map { String(format: "%02x", $0) }.joined())
+            try await store.save(setting: "admin_token_sha256", value: hexString(tokenHash))
             adminLine = "admin token: \(token)"
         }
         let api = HTTPAPI(

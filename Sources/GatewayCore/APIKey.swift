@@ -44,13 +44,7 @@ public struct APIKey: Sendable, Hashable {
     public static func hash(_ secret: some StringProtocol) -> [UInt8] { Array(SHA256.hash(data: Array(secret.utf8))) }
 
     /// Whether `secret` is this key's (constant-time comparison).
-    public func matches(secret: some StringProtocol) -> Bool {
-        let candidate = Self.hash(secret)
-        guard candidate.count == self.secretHash.count else { return false }
-        var difference: UInt8 = 0
-        for (a, b) in zip(candidate, self.secretHash) { difference |= a ^ b }
-        return difference == 0
-    }
+    public func matches(secret: some StringProtocol) -> Bool { constantTimeEqual(Self.hash(secret), self.secretHash) }
 }
 
 /// A request answered once and replayed for 24 hours to the same `Idempotency-Key` (HTTP).

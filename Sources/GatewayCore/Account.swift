@@ -125,11 +125,7 @@ public struct PasswordHash: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether `password` is the one hashed (constant-time comparison).
     public func verify(_ password: String) -> Bool {
-        let candidate = Self.derive(password, salt: self.salt, rounds: self.rounds)
-        guard candidate.count == self.hash.count else { return false }
-        var difference: UInt8 = 0
-        for (a, b) in zip(candidate, self.hash) { difference |= a ^ b }
-        return difference == 0
+        constantTimeEqual(Self.derive(password, salt: self.salt, rounds: self.rounds), self.hash)
     }
 
     static func derive(_ password: String, salt: [UInt8], rounds: Int) -> [UInt8] {
@@ -147,4 +143,23 @@ public enum Credentials {
         var generator = SystemRandomNumberGenerator()
         return String((0..<length).map { _ in alphabet.randomElement(using: &generator)! })
     }
+}
+
+/// Whether two secrets' digests are equal, in time that does not depend on where they differ.
+public func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    guard a.count == b.count else { return false }
+    var difference: UInt8 = 0
+    for (x, y) in zip(a, b) { difference |= x ^ y }
+    return difference == 0
+}
+
+/// Lower-case hexadecimal of some bytes (digests, signatures).
+public func hexString(_ bytes: some Sequence<UInt8>) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    for byte in bytes {
+        out.append(digits[Int(byte >> 4)])
+        out.append(digits[Int(byte & 0x0F)])
+    }
+    return String(decoding: out, as: UTF8.self)
 }

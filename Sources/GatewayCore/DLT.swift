@@ -266,8 +266,7 @@ extension DLTRules {
     /// and the telemarketer ids joined with commas — what a connector with a telemarketer id adds
     /// to a DLT message towards the carrier.
     public static func chainHash(entityID: String, telemarketerIDs: [String]) -> String {
-        let digest = SHA256.hash(data: Array(([entityID] + telemarketerIDs).joined(separator: ",").utf8))
-        return digest.map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
+        hexString(SHA256.hash(data: Array(([entityID] + telemarketerIDs).joined(separator: ",").utf8)))
     }
 
     /// The TLVs a DLT message carries towards a carrier: its own 0x1400/0x1401, plus 0x1402 when

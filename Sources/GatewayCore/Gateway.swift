@@ -146,12 +146,9 @@ public final class Gateway: Service, Sendable {
         idempotency: (@Sendable ([Message]) -> IdempotencyRecord)? = nil,
         completion: @escaping @Sendable (Result<[Message], Refused>) -> Void
     ) {
-        let completion: @Sendable (Result<[Message], Refused>) -> Void = { result in
-            switch result {
-            case .success(let messages): GatewayMetrics.shared.accepted(messages.count, ingress: ingress)
-            case .failure(let refused): GatewayMetrics.shared.refused(refused, ingress: ingress)
-            }
-            completion(result)
+        func refuse(_ refused: Refused) {
+            GatewayMetrics.shared.refused(refused, ingress: ingress)
+            completion(.failure(refused))
         }
         let now = wallClockMilliseconds()
         var messages: [Message] = []
@@ -159,10 +156,10 @@ public final class Gateway: Service, Sendable {
         for (index, field) in fields.enumerated() {
             switch self.validation.validate(field, now: now) {
             case .failure(let refused):
-                return completion(.failure(refused))
+                return refuse(refused)
             case .success(var message):
                 if let violation = self.configuration.dlt.check(message, registration: account.dlt, now: now) {
-                    return completion(.failure(Refused(self.configuration.dlt.rejectStatus, code: violation.code, reason: violation.description)))
+                    return refuse(Refused(self.configuration.dlt.rejectStatus, code: violation.code, reason: violation.description))
                 }
                 message.id = self.ids.next()
                 message.accountID = account.id
@@ -174,21 +171,20 @@ public final class Gateway: Service, Sendable {
             }
         }
         let segments = messages.reduce(0) { $0 + $1.segments }
-        guard self.accounts.admit(accountID: account.id, segments: segments) else { return completion(.failure(Refused(.throttled))) }
+        guard self.accounts.admit(accountID: account.id, segments: segments) else { return refuse(Refused(.throttled)) }
         guard self.pendingSubmits.load(ordering: .relaxed) < self.configuration.maximumPendingSubmits,
             self.work.count < self.configuration.maximumPendingOutbox
         else {
-            return completion(.failure(Refused(.messageQueueFull)))
+            return refuse(Refused(.messageQueueFull))
         }
         // Charged last, once nothing else can refuse it; stored with the messages (the same
         // transaction), given back if they cannot be stored.
         let price = messages.reduce(0) { $0 + $1.price }
         guard self.ledger.charge(account.id, price, prepaid: account.billing.mode == .prepaid) else {
-            return completion(
-                .failure(
-                    Refused(
-                        self.configuration.insufficientBalanceStatus, code: "insufficient_balance",
-                        reason: "the balance does not cover \(price) \(account.billing.currency) minor units")))
+            return refuse(
+                Refused(
+                    self.configuration.insufficientBalanceStatus, code: "insufficient_balance",
+                    reason: "the balance does not cover \(price) \(account.billing.currency) minor units"))
         }
         self.pendingSubmits.add(1, ordering: .relaxed)
         // In flight from now: the dispatch watermark must stay at or below it until its status is stored.
@@ -198,7 +194,7 @@ public final class Gateway: Service, Sendable {
             self.pendingSubmits.subtract(1, ordering: .relaxed)
             _ = self.watermark(removing: messages.map(\.id))
             self.ledger.credit(account.id, price)
-            return completion(.failure(Refused(.messageQueueFull)))
+            return refuse(Refused(.messageQueueFull))
         }
     }
 
@@ -334,25 +330,9 @@ public final class Gateway: Service, Sendable {
         self.work.append(.delivery(Delivery(accountID: account.id, kind: .mo, messageID: nil, deliverSM: pdu, createdAt: now, expiresAt: expiry)))
         if let url = account.moWebhookURL {
             let text = SMSText.decode(shortMessage, dataCoding: dataCoding) ?? ""
-            var json = JSONWriter(capacity: 256)
-            json.beginObject()
-            json.key("type")
-            json.string(Webhook.Kind.inbound.rawValue)
-            json.key("at")
-            json.timestamp(now)
-            json.key("message")
-            json.beginObject()
-            json.key("from")
-            json.string(Message.display(source))
-            json.key("to")
-            json.string(Message.display(destination))
-            json.key("body")
-            json.string(text)
-            json.key("received_at")
-            json.timestamp(now)
-            json.endObject()
-            json.endObject()
-            self.work.append(.webhook(Webhook(accountID: account.id, kind: .inbound, url: url, body: json.bytes, createdAt: now, expiresAt: expiry)))
+            let encoding = dataCoding.alphabet == .ucs2 ? "ucs2" : "gsm7"
+            self.work.append(
+                .webhook(self.moWebhook(accountID: account.id, url: url, source: source, destination: destination, text: text, encoding: encoding, inReplyTo: nil, at: now)))
         }
         return true
     }
@@ -393,7 +373,10 @@ public final class Gateway: Service, Sendable {
                 do {
                     try await self.store.insert(messages, idempotency: batch.compactMap(\.idempotency))
                     self.pendingSubmits.subtract(batch.count, ordering: .relaxed)
-                    for pending in batch { pending.completion(.success(pending.messages)) }
+                    for pending in batch {
+                        GatewayMetrics.shared.accepted(pending.messages.count, ingress: pending.messages[0].ingress)
+                        pending.completion(.success(pending.messages))
+                    }
                     self.dispatches.append(messages)
                     break
                 } catch {
@@ -403,7 +386,10 @@ public final class Gateway: Service, Sendable {
                         // Refused (the customer may retry); they were never stored.
                         self.pendingSubmits.subtract(batch.count, ordering: .relaxed)
                         for message in messages { self.ledger.credit(message.accountID, message.price) }
-                        for pending in batch { pending.completion(.failure(Refused(.systemError))) }
+                        for pending in batch {
+                            GatewayMetrics.shared.refused(Refused(.systemError), ingress: pending.messages[0].ingress)
+                            pending.completion(.failure(Refused(.systemError)))
+                        }
                         _ = self.watermark(removing: messages.map(\.id))
                         break
                     }
@@ -663,6 +649,17 @@ public final class Gateway: Service, Sendable {
         let expiry = at + SubmitValidation.milliseconds(self.configuration.deliveryExpiry)
         let delivery = Delivery(accountID: accountID, kind: .mo, messageID: nil, deliverSM: pdu, createdAt: at, expiresAt: expiry)
         guard let url = account?.moWebhookURL else { return (delivery, nil) }
+        let webhook = self.moWebhook(
+            accountID: accountID, url: url, source: message.destination, destination: message.source, text: text,
+            encoding: encoded.alphabet == .ucs2 ? "ucs2" : "gsm7", inReplyTo: message.id, at: at)
+        return (delivery, webhook)
+    }
+
+    /// The `message.inbound` webhook of an MO (from the simulator's handset or a carrier).
+    func moWebhook(
+        accountID: String, url: String, source: SMPPAddress, destination: SMPPAddress, text: String, encoding: String, inReplyTo: MessageID?,
+        at: Int64
+    ) -> Webhook {
         var json = JSONWriter(capacity: 256)
         json.beginObject()
         json.key("type")
@@ -672,20 +669,24 @@ public final class Gateway: Service, Sendable {
         json.key("message")
         json.beginObject()
         json.key("from")
-        json.string(Message.display(message.destination))
+        json.string(Message.display(source))
         json.key("to")
-        json.string(Message.display(message.source))
+        json.string(Message.display(destination))
         json.key("body")
         json.string(text)
         json.key("encoding")
-        json.string(encoded.alphabet == .ucs2 ? "ucs2" : "gsm7")
-        json.key("in_reply_to")
-        json.string(message.id.description)
+        json.string(encoding)
+        if let inReplyTo {
+            json.key("in_reply_to")
+            json.string(inReplyTo.description)
+        }
         json.key("received_at")
         json.timestamp(at)
         json.endObject()
         json.endObject()
-        return (delivery, Webhook(accountID: accountID, kind: .inbound, url: url, body: json.bytes, createdAt: at, expiresAt: expiry))
+        return Webhook(
+            accountID: accountID, kind: .inbound, url: url, body: json.bytes, createdAt: at,
+            expiresAt: at + SubmitValidation.milliseconds(self.configuration.deliveryExpiry))
     }
 
     static func threeDigits(_ value: Int) -> String {

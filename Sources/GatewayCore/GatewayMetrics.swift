@@ -10,6 +10,19 @@ public final class GatewayMetrics: Sendable {
     public static let shared = GatewayMetrics()
 
     let counters = Mutex<[String: Counter]>([:])
+    /// The per-message counters, made up front: no lock or allocation for each message.
+    let acceptedByIngress: [Ingress: Counter]
+    let statusChanges: [MessageStatus: Counter]
+    let webhooksDelivered = Counter(label: "shortwave_webhooks_total", dimensions: [("outcome", "delivered")])
+    let webhooksFailed = Counter(label: "shortwave_webhooks_total", dimensions: [("outcome", "failed")])
+    let deliveries = Counter(label: "shortwave_smpp_deliveries_total")
+
+    init() {
+        self.acceptedByIngress = Dictionary(
+            uniqueKeysWithValues: [Ingress.smpp, .http].map { ($0, Counter(label: "shortwave_messages_accepted_total", dimensions: [("ingress", $0.rawValue)])) })
+        self.statusChanges = Dictionary(
+            uniqueKeysWithValues: MessageStatus.allCases.map { ($0, Counter(label: "shortwave_status_changes_total", dimensions: [("status", $0.rawValue)])) })
+    }
 
     func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
         let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
@@ -23,10 +36,10 @@ public final class GatewayMetrics: Sendable {
 
     /// Messages stored (acknowledged to the customer).
     public func accepted(_ count: Int, ingress: Ingress) {
-        self.counter("shortwave_messages_accepted_total", [("ingress", ingress.rawValue)]).increment(by: Int64(count))
+        self.acceptedByIngress[ingress]?.increment(by: Int64(count))
     }
 
-    /// Messages refused, by the SMPP status or the rule that refused them.
+    /// Messages refused, by the SMPP status or the rule that refused them (a cached handle per reason).
     public func refused(_ refused: Refused, ingress: Ingress) {
         let reason = refused.code ?? String(refused.status.rawValue, radix: 16)
         self.counter("shortwave_messages_refused_total", [("ingress", ingress.rawValue), ("reason", reason)]).increment()
@@ -34,16 +47,16 @@ public final class GatewayMetrics: Sendable {
 
     /// Status changes written (with their receipts and webhooks).
     public func statusChanged(_ status: MessageStatus) {
-        self.counter("shortwave_status_changes_total", [("status", status.rawValue)]).increment()
+        self.statusChanges[status]?.increment()
     }
 
     /// Webhook POSTs, by outcome: delivered (2xx) or failed (to be retried).
     public func webhook(delivered: Bool) {
-        self.counter("shortwave_webhooks_total", [("outcome", delivered ? "delivered" : "failed")]).increment()
+        (delivered ? self.webhooksDelivered : self.webhooksFailed).increment()
     }
 
     /// SMPP deliver_sm (receipts and MO) acknowledged by customers.
     public func deliveryAcknowledged() {
-        self.counter("shortwave_smpp_deliveries_total", []).increment()
+        self.deliveries.increment()
     }
 }

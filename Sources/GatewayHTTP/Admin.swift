@@ -72,10 +72,7 @@ struct AdminAuthentication: RouterMiddleware {
         else {
             throw Problem.unauthorized("send the admin token as `Authorization: Bearer <token>`")
         }
-        let candidate = AdminAPI.hash(token: header.dropFirst(7).trimmingCharacters(in: " "))
-        var difference: UInt8 = 0
-        for (a, b) in zip(candidate, self.admin.tokenHash) { difference |= a ^ b }
-        guard difference == 0, candidate.count == self.admin.tokenHash.count else {
+        guard constantTimeEqual(AdminAPI.hash(token: header.dropFirst(7).trimmingCharacters(in: " ")), self.admin.tokenHash) else {
             throw Problem(.unauthorized, "invalid_admin_token", "Invalid admin token", detail: "this is not the admin token of this gateway",
                 headers: [.wwwAuthenticate: "Bearer"])
         }

@@ -172,15 +172,4 @@ struct SendRequest: Sendable {
 
 extension Character {
     var isASCIIDigit: Bool { ("0"..."9").contains(self) }
-    var isASCIILetterOrDigit: Bool { self.isASCIIDigit || ("a"..."z").contains(self) || ("A"..."Z").contains(self) }
 }
-
-extension String {
-    var trimmingSpaces: Substring {
-        var slice = Substring(self)
-        while slice.first == " " { slice = slice.dropFirst() }
-        while slice.last == " " { slice = slice.dropLast() }
-        return slice
-    }
-}
-

@@ -62,8 +62,7 @@ public final class WebhookSender: Service, Sendable {
         var mac = HMAC<SHA256>(key: SymmetricKey(data: Array(secret.utf8)))
         mac.update(data: Array("\(timestamp).".utf8))
         mac.update(data: Array(body))
-        let hex = mac.finalize().map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
-        return "t=\(timestamp),v1=\(hex)"
+        return "t=\(timestamp),v1=\(hexString(mac.finalize()))"
     }
 
     public func run() async throws {
