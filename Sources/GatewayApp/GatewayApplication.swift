@@ -45,12 +45,17 @@ public struct GatewayApplication: Sendable {
         /// Printed once, when an admin token was made: `admin token: …`.
         public let adminTokenLine: String?
 
-        /// The upstream carrier connector, when one is configured.
-        let connector: (any Service)?
+        /// The upstream carrier connectors.
+        let connectors: [UpstreamConnector]
+
+        /// Each upstream connector's state by name: binding, up, throttled or down.
+        public var connectorStates: [String: String] {
+            Dictionary(uniqueKeysWithValues: self.connectors.map { ($0.name, $0.state.withLock { $0 }.rawValue) })
+        }
 
         /// In start order; a graceful shutdown stops them in reverse (listeners first, the gateway last).
         public var services: [any Service] {
-            [self.gateway] + (self.connector.map { [$0] } ?? []) + [self.webhookSender, self.httpServer, self.smppServer]
+            [self.gateway] + self.connectors + [self.webhookSender, self.httpServer, self.smppServer]
         }
     }
 
@@ -111,18 +116,29 @@ public struct GatewayApplication: Sendable {
             sessionInitTimeout: .seconds(smpp.sessionInitSeconds),
             enquireLinkInterval: smpp.enquireLinkSeconds > 0 ? .seconds(smpp.enquireLinkSeconds) : nil,
             inactivityTimeout: smpp.inactivitySeconds > 0 ? .seconds(smpp.inactivitySeconds) : nil)
-        var connector: UpstreamConnector?
-        if let upstream = self.configuration.upstream {
-            let address = try UpstreamConnector.Address(upstream)
-            connector = UpstreamConnector(address: address, gateway: gateway, logger: self.logger)
-            gateway.setRoute(connector!)
-            self.logger.info("upstream carrier is the route", metadata: ["connector": "\(address.name)", "host": "\(address.host):\(address.port)"])
+        var connectors: [UpstreamConnector] = []
+        var carriers: [String: any Carrier] = [:]
+        for connector in try self.configuration.allConnectors() {
+            if connector.kind == "simulator" {
+                carriers[connector.name] = SimulatorCarrier(name: connector.name, gateway: gateway)
+            } else {
+                let upstream = try UpstreamConnector(connector, gateway: gateway, logger: self.logger)
+                connectors.append(upstream)
+                carriers[connector.name] = upstream
+                self.logger.info(
+                    "upstream carrier", metadata: ["connector": "\(connector.name)", "host": "\(connector.host):\(connector.port)", "binds": "\(connector.binds)"])
+            }
+        }
+        if !carriers.isEmpty {
+            let router = try Router(routes: try self.configuration.allRoutes(), carriers: carriers, gateway: gateway, logger: self.logger)
+            for connector in connectors { connector.router.withLock { $0 = router } }
+            gateway.setRoute(router)
         }
         let frontEnd = SMPPFrontEnd(gateway: gateway, logger: self.logger)
         let server = SMPPServer(
             configuration: .init(listeners: listeners, session: session, maximumPDULength: smpp.maximumPDULength),
             delegate: frontEnd, logger: self.logger)
-        if connector == nil {
+        if carriers.isEmpty {
             self.logger.info(
             "carrier SIMULATOR is the only route: messages are not sent to any real network",
             metadata: ["simulator.delay_ms": "\(self.configuration.simulator.delayMilliseconds)"])
@@ -156,7 +172,7 @@ public struct GatewayApplication: Sendable {
             logger: self.logger)
         return Prepared(
             gateway: gateway, smppServer: server, httpAPI: api, webhookSender: sender, httpServer: http, httpPort: bound,
-            demoAccountLine: demoLine, adminTokenLine: adminLine, connector: connector)
+            demoAccountLine: demoLine, adminTokenLine: adminLine, connectors: connectors)
     }
 
     static func bytes(hex: String) -> [UInt8]? {

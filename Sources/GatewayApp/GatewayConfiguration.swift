@@ -114,8 +114,32 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
     /// An upstream carrier, `smpp://system_id:password@host:port?binds=4&window=100`: the route
     /// of every message instead of the simulator.
     public var upstream: String?
+    /// Upstream carriers (and simulators) by name.
+    public var connectors: [Connector] = []
+    /// Routing rules, first match wins; with none, every message goes to the connectors in
+    /// order (the first one up).
+    public var routes: [Route] = []
 
     public init() {}
+
+    /// The connectors, `upstream` included (named "upstream" unless its URL says otherwise).
+    public func allConnectors() throws -> [Connector] {
+        var all = self.connectors
+        if let upstream = self.upstream { all.append(try Connector(url: upstream)) }
+        return all
+    }
+
+    /// The routing rules: the configured ones; then `upstream`, if given, as the default route;
+    /// with no rules at all, every connector in order as one failover list.
+    public func allRoutes() throws -> [Route] {
+        var routes = self.routes
+        if let upstream = self.upstream {
+            routes.append(Route(connectors: [try Connector(url: upstream).name]))
+        } else if routes.isEmpty, !self.connectors.isEmpty {
+            routes.append(Route(connectors: self.connectors.map(\.name)))
+        }
+        return routes
+    }
 
     /// Keys the file may hold are the property names above; unknown keys are an error (a typo
     /// should not be silently ignored).
@@ -180,7 +204,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         guard (1...100_000).contains(self.http.maximumBatch) else { throw ConfigurationError("http.maximumBatch must be 1…100000") }
         _ = try self.dlt.rules()
         _ = try self.billing.refundStatuses()
-        if let upstream = self.upstream { _ = try UpstreamConnector.Address(upstream) }
+        try self.validateRouting()
         guard (1...0xFFFF_FFFF).contains(self.billing.insufficientBalanceStatus) else {
             throw ConfigurationError("billing.insufficientBalanceStatus is not an error command_status")
         }
@@ -204,6 +228,33 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         guard total <= 100 else { throw ConfigurationError("simulator.shares add up to \(total) %, more than 100") }
     }
 
+    func validateRouting() throws {
+        let connectors = try self.allConnectors()
+        var names = Set<String>()
+        for connector in connectors {
+            try connector.validate()
+            guard names.insert(connector.name).inserted else { throw ConfigurationError("two connectors are named \(connector.name)") }
+        }
+        for (index, route) in try self.allRoutes().enumerated() {
+            func fail(_ text: String) -> ConfigurationError { ConfigurationError("routes[\(index)]: \(text)") }
+            guard !route.connectors.isEmpty else { throw fail("names no connectors") }
+            for name in route.connectors where !names.contains(name) {
+                throw fail("connector \(name) is not defined (connectors: \(names.sorted().joined(separator: ", ")))")
+            }
+            if let weights = route.weights {
+                guard weights.count == route.connectors.count, weights.allSatisfy({ $0 >= 0 }), weights.contains(where: { $0 > 0 }) else {
+                    throw fail("weights go with the connectors, one whole number ≥ 0 each, not all 0")
+                }
+            }
+            guard route.destinationPrefixes.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else {
+                throw fail("destinationPrefixes are international digits without +")
+            }
+            if let pattern = route.destinationPattern {
+                do { _ = try Regex(pattern) } catch { throw fail("destinationPattern is not a regular expression: \(error)") }
+            }
+        }
+    }
+
     static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
             context.codingPath.map(\.stringValue).joined(separator: ".")
@@ -221,7 +272,8 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         guard let object = try? JSONSerialization.jsonObject(with: data) else { return }
         guard let root = object as? [String: Any] else { throw ConfigurationError("the config file must hold a JSON object") }
         let known: [String: Set<String>] = [
-            "": ["dataDirectory", "node", "logLevel", "smpp", "http", "storage", "simulator", "deliveryExpiryHours", "adminToken", "dlt", "billing", "upstream"],
+            "": ["dataDirectory", "node", "logLevel", "smpp", "http", "storage", "simulator", "deliveryExpiryHours", "adminToken", "dlt", "billing", "upstream",
+                "connectors", "routes"],
             "billing": ["insufficientBalanceStatus", "refundOn"],
             "dlt": ["prefixes", "rejectStatus", "hours", "utcOffsetMinutes"],
             "smpp": [
@@ -231,6 +283,25 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
             "http": ["host", "port", "maximumBatch", "webhookInitialBackoffMilliseconds", "webhookHosts"], "storage": ["fullSync", "commitBatch", "checkpointMilliseconds"], "simulator": ["delayMilliseconds", "rules", "shares", "replies"],
         ]
         for key in root.keys where !known[""]!.contains(key) { throw ConfigurationError("unknown key \"\(key)\" in the config file") }
+        for (index, item) in (root["connectors"] as? [Any] ?? []).enumerated() {
+            guard let object = item as? [String: Any] else { continue }
+            for key in object.keys where !Connector.keys.contains(key) {
+                throw ConfigurationError("unknown key \"connectors[\(index)].\(key)\" in the config file")
+            }
+            for (section, keys) in [
+                ("rewrite", ["sourceTON", "sourceNPI", "destinationTON", "destinationNPI", "destinationStripPrefix", "destinationAddPrefix"]),
+                ("supports", ["udh", "sar", "messagePayload", "maximumParts"]),
+            ] {
+                for key in (object[section] as? [String: Any] ?? [:]).keys where !keys.contains(key) {
+                    throw ConfigurationError("unknown key \"connectors[\(index)].\(section).\(key)\" in the config file")
+                }
+            }
+        }
+        for (index, item) in (root["routes"] as? [Any] ?? []).enumerated() {
+            for key in (item as? [String: Any] ?? [:]).keys where !Route.keys.contains(key) {
+                throw ConfigurationError("unknown key \"routes[\(index)].\(key)\" in the config file")
+            }
+        }
         for (section, keys) in known where !section.isEmpty {
             guard let object = root[section] as? [String: Any] else { continue }
             for key in object.keys where !keys.contains(key) {
@@ -257,6 +328,8 @@ extension GatewayConfiguration {
         self.dlt = try container.decodeIfPresent(DLT.self, forKey: .dlt) ?? self.dlt
         self.billing = try container.decodeIfPresent(BillingSettings.self, forKey: .billing) ?? self.billing
         self.upstream = try container.decodeIfPresent(String.self, forKey: .upstream) ?? self.upstream
+        self.connectors = try container.decodeIfPresent([Connector].self, forKey: .connectors) ?? self.connectors
+        self.routes = try container.decodeIfPresent([Route].self, forKey: .routes) ?? self.routes
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayCore
 import Logging
+import Metrics
 import NIOCore
 import SMPPClient
 import SMPPCore
@@ -8,73 +9,120 @@ import SMPPSession
 import ServiceLifecycle
 import Synchronization
 
-/// An upstream carrier SMSC the gateway binds to as an ESME (an `SMPPBindPool`): dispatched
-/// messages are submitted to it, its submit_sm_resp ids are kept with the `sent` status, its
-/// receipts are matched back to the gateway's messages by those ids (hex or decimal, leading
-/// zeros, case), and its MO goes to the account that owns the number.
-///
-/// This is the first connector (issue 6): one route for every message (`--upstream`). A submit
-/// that fails on the connection is tried again after a backoff until it is answered; throttling
-/// is handled by the pool (pause and retry); any other error status rejects the message.
-final class UpstreamConnector: MessageRoute, Service, Sendable {
-    /// `smpp://system_id:password@host:port?binds=4&window=100` (`smpps://` for TLS).
-    struct Address: Sendable, Equatable {
-        var name: String
-        var host: String
-        var port: Int
-        var systemID: String
-        var password: String
-        var tls: Bool
-        var binds: Int
-        var window: Int
+/// Where the router hands a message: an upstream SMSC or the built-in simulator.
+protocol Carrier: AnyObject, Sendable {
+    var name: String { get }
+    /// Bound (or always there, for the simulator): a failover list skips carriers that are not.
+    var isUp: Bool { get }
+    func send(_ messages: [Message])
+}
 
-        init(_ text: String) throws {
-            guard let url = URLComponents(string: text), let scheme = url.scheme, ["smpp", "smpps"].contains(scheme),
-                let host = url.host, !host.isEmpty, let systemID = url.user, !systemID.isEmpty
-            else {
-                throw ConfigurationError("an upstream is smpp://system_id:password@host:port?binds=4&window=100 (smpps:// for TLS), not \(text)")
-            }
-            self.tls = scheme == "smpps"
-            self.host = host
-            self.port = url.port ?? (self.tls ? 2776 : 2775)
-            self.systemID = systemID
-            self.password = url.password ?? ""
-            let query = Dictionary((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
-            for key in query.keys where !["binds", "window", "name"].contains(key) {
-                throw ConfigurationError("unknown upstream parameter \(key) (binds, window, name)")
-            }
-            guard let binds = Int(query["binds"] ?? "1"), (1...64).contains(binds) else { throw ConfigurationError("upstream binds is 1…64") }
-            guard let window = Int(query["window"] ?? "100"), (1...10_000).contains(window) else { throw ConfigurationError("upstream window is 1…10000") }
-            self.binds = binds
-            self.window = window
-            self.name = query["name"] ?? "upstream"
-        }
+/// The built-in carrier simulator as a connector (`"kind": "simulator"`), for development.
+final class SimulatorCarrier: Carrier {
+    let name: String
+    let gateway: Gateway
+    init(name: String, gateway: Gateway) {
+        self.name = name
+        self.gateway = gateway
+    }
+    var isUp: Bool { true }
+    func send(_ messages: [Message]) { self.gateway.simulate(messages) }
+}
+
+/// An upstream carrier SMSC the gateway binds to as an ESME (an `SMPPBindPool`), configured by
+/// a `GatewayConfiguration.Connector`.
+///
+/// - Messages are submitted in order of arrival, up to binds × window at once, at most
+///   `messagesPerSecond`. A long message goes as parts the way the carrier supports (UDH, SAR,
+///   or message_payload); every part's id is kept with the `sent` status.
+/// - ESME_RTHROTTLED / ESME_RMSGQFUL: the pool pauses (every bind) and the submit is tried again;
+///   any other error status ends the message `rejected` with that status. A submit the carrier
+///   never answered (connection lost, no bind) is tried again — on the next connector of the
+///   message's failover list when that one is up, else here once the binds are back.
+/// - A message whose validity period runs out while it waits ends `expired`.
+/// - Receipts are matched by the ids the carrier gave (hex or decimal, leading zeros, case); a
+///   message sent as parts is final when every part is delivered, or when one fails. MO goes to
+///   the account that owns the number (parts put back together by the client library).
+/// - Its state (binding, up, throttled, down) is logged when it changes and exported as
+///   `shortwave_connector_up{connector}`, `shortwave_connector_binds{connector}`, and counters of
+///   submits by outcome and of receipts nobody asked for.
+final class UpstreamConnector: Carrier, Service {
+    enum State: String, Sendable, CaseIterable {
+        case binding, up, throttled, down
     }
 
-    let address: Address
+    /// A message the carrier took, waiting for its parts' receipts.
+    struct Pending: Sendable {
+        var message: Message
+        var remaining: Int
+    }
+
+    let configuration: GatewayConfiguration.Connector
     let gateway: Gateway
     let pool: SMPPBindPool
     let logger: Logger
     let queue: AsyncStream<Message>
     let continuation: AsyncStream<Message>.Continuation
-    /// Messages the carrier took and has not reported on yet (their receipts need them).
-    let awaiting = Mutex<[MessageID: Message]>([:])
+    let awaiting = Mutex<[MessageID: Pending]>([:])
+    let state = Mutex<State>(.binding)
+    /// Where a message goes when this connector cannot send it (set by the router).
+    let router = Mutex<Router?>(nil)
+    let concatenationReference = Atomic<UInt16>(UInt16.random(in: 0...UInt16.max))
+    let telemarketerIDs: [String]
+    let metrics: Metrics
 
-    init(address: Address, gateway: Gateway, logger: Logger) {
-        self.address = address
+    struct Metrics: Sendable {
+        let up: Gauge
+        let binds: Gauge
+        let accepted: Counter
+        let refused: Counter
+        let retried: Counter
+        let unknownReceipts: Counter
+
+        init(_ name: String) {
+            let connector = [("connector", name)]
+            self.up = Gauge(label: "shortwave_connector_up", dimensions: connector)
+            self.binds = Gauge(label: "shortwave_connector_binds", dimensions: connector)
+            self.accepted = Counter(label: "shortwave_connector_submits_total", dimensions: connector + [("outcome", "accepted")])
+            self.refused = Counter(label: "shortwave_connector_submits_total", dimensions: connector + [("outcome", "refused")])
+            self.retried = Counter(label: "shortwave_connector_submits_total", dimensions: connector + [("outcome", "retried")])
+            self.unknownReceipts = Counter(label: "shortwave_connector_unknown_receipts_total", dimensions: connector)
+        }
+    }
+
+    var name: String { self.configuration.name }
+
+    init(_ configuration: GatewayConfiguration.Connector, gateway: Gateway, logger: Logger) throws {
+        self.configuration = configuration
         self.gateway = gateway
+        var logger = logger
+        logger[metadataKey: "connector"] = "\(configuration.name)"
         self.logger = logger
+        self.telemarketerIDs = configuration.telemarketerIDs
+        self.metrics = Metrics(configuration.name)
         let connection = SMPPConnection.Configuration(
-            host: address.host, port: address.port, systemID: address.systemID, password: address.password, bindType: .transceiver,
-            tls: address.tls ? .verified : .disabled,
-            session: SessionConfiguration(role: .esme, windowSize: address.window, responseTimeout: .seconds(30), bindTimeout: .seconds(10),
-                enquireLinkInterval: .seconds(30)),
+            host: configuration.host, port: configuration.port, systemID: configuration.systemID, password: configuration.password,
+            systemType: configuration.systemType, bindType: .transceiver, tls: configuration.tls ? .verified : .disabled,
+            session: SessionConfiguration(
+                role: .esme, windowSize: configuration.window, responseTimeout: .seconds(configuration.responseTimeoutSeconds),
+                bindTimeout: .seconds(10), enquireLinkInterval: configuration.enquireLinkSeconds > 0 ? .seconds(configuration.enquireLinkSeconds) : nil),
             connectTimeout: .seconds(10))
         // A receipt not matched to a submit of this run (one sent before a restart) is held only
-        // briefly: the store knows the carrier's ids too.
-        self.pool = SMPPBindPool(.init(connection: connection, binds: address.binds, receiptHold: .seconds(2)), logger: logger)
+        // briefly: the store knows the carrier's ids too. A submit waits at most a second for a
+        // bind, then the message may fail over.
+        self.pool = SMPPBindPool(
+            .init(
+                connection: connection, binds: configuration.binds, messagesPerSecond: configuration.messagesPerSecond,
+                backoff: Backoff(
+                    initial: .milliseconds(configuration.reconnectInitialMilliseconds),
+                    maximum: .milliseconds(configuration.reconnectMaximumMilliseconds)),
+                throttlePause: .milliseconds(200), throttleRetries: 50, bindWait: .seconds(1), receiptHold: .seconds(2),
+                idForm: try configuration.messageIDForm()),
+            logger: logger)
         (self.queue, self.continuation) = AsyncStream.makeStream(of: Message.self)
     }
+
+    var isUp: Bool { self.pool.boundCount > 0 }
 
     func send(_ messages: [Message]) {
         for message in messages { self.continuation.yield(message) }
@@ -85,15 +133,36 @@ final class UpstreamConnector: MessageRoute, Service, Sendable {
             group.addTask { try await self.pool.run() }
             group.addTask { await self.receive() }
             group.addTask { await self.submitAll() }
+            group.addTask { await self.watch() }
             try? await gracefulShutdown()
             self.continuation.finish()
             self.pool.shutdown()
         }
     }
 
+    /// Follows the pool's health: logs each change of state, keeps the gauges current.
+    func watch() async {
+        var last: State? = nil
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            let health = self.pool.health
+            let state: State =
+                health.bound == 0 ? (health.failedBinds > 0 ? .down : .binding) : (health.throttled ? .throttled : .up)
+            self.state.withLock { $0 = state }
+            self.metrics.binds.record(health.bound)
+            self.metrics.up.record(health.bound > 0 ? 1 : 0)
+            if state != last {
+                var metadata: Logger.Metadata = ["state": "\(state.rawValue)", "binds": "\(health.bound)/\(self.configuration.binds)"]
+                if state == .down, let error = health.lastBindError { metadata["error"] = "\(error)" }
+                self.logger.log(level: state == .down ? .warning : .info, "connector state", metadata: metadata)
+                last = state
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
     /// Submits in order of arrival, up to binds × window at once.
     func submitAll() async {
-        let limit = self.address.binds * self.address.window
+        let limit = self.configuration.binds * self.configuration.window
         await withDiscardingTaskGroup { group in
             var inFlight = 0
             let done = AsyncStream<Void>.makeStream()
@@ -112,48 +181,127 @@ final class UpstreamConnector: MessageRoute, Service, Sendable {
         }
     }
 
-    func submit(_ message: Message) async {
-        var tlvs = message.tlvs
-        var shortMessage = ByteBuffer(bytes: message.payload)
-        if message.payload.count > 254 {
-            // Longer than one short_message: the whole text in message_payload (one id, one receipt).
-            tlvs.append(TLV(tag: .messagePayload, value: shortMessage))
-            shortMessage = ByteBuffer()
+    /// The submit_sm PDUs for `message` as this carrier takes it, or the error code it fails with.
+    func submits(for message: Message) -> Result<[SubmitSM], CarrierError> {
+        var source = message.source
+        var destination = message.destination
+        let rewrite = self.configuration.rewrite
+        if !rewrite.isEmpty {
+            if let ton = rewrite.sourceTON { source.ton = TypeOfNumber(rawValue: UInt8(ton)) }
+            if let npi = rewrite.sourceNPI { source.npi = NumberingPlan(rawValue: UInt8(npi)) }
+            if let ton = rewrite.destinationTON { destination.ton = TypeOfNumber(rawValue: UInt8(ton)) }
+            if let npi = rewrite.destinationNPI { destination.npi = NumberingPlan(rawValue: UInt8(npi)) }
+            if let strip = rewrite.destinationStripPrefix, !strip.isEmpty, destination.address.hasPrefix(strip) {
+                destination.address.removeFirst(strip.count)
+            }
+            if let add = rewrite.destinationAddPrefix { destination.address = add + destination.address }
         }
-        let submit = SubmitSM(
-            serviceType: message.serviceType, source: message.source, destination: message.destination, esmClass: message.esmClass,
-            protocolID: message.protocolID, priorityFlag: Priority(rawValue: message.priority) ?? .level0,
-            validityPeriod: message.expiresAt.map { .absolute(SMPPTime.AbsoluteTime(secondsSince1970: $0 / 1000)) },
-            registeredDelivery: .receipt, dataCoding: message.dataCoding, shortMessage: shortMessage,
-            tlvs: DLTRules.carrierTLVs(tlvs, telemarketerIDs: []))
+        let tlvs = DLTRules.carrierTLVs(message.tlvs, telemarketerIDs: self.telemarketerIDs)
+        func submit(_ esmClass: ESMClass, _ shortMessage: ByteBuffer, _ extra: TLVList) -> SubmitSM {
+            var all = tlvs
+            for tlv in extra { all.append(tlv) }
+            return SubmitSM(
+                serviceType: message.serviceType, source: source, destination: destination, esmClass: esmClass,
+                protocolID: message.protocolID, priorityFlag: Priority(rawValue: message.priority),
+                validityPeriod: message.expiresAt.map { .absolute(SMPPTime.AbsoluteTime(secondsSince1970: $0 / 1000)) },
+                registeredDelivery: .receipt, dataCoding: message.dataCoding, shortMessage: shortMessage, tlvs: all)
+        }
+        // One SMS, or a part the customer made (its own UDH): as it is.
+        if message.payload.count <= 140 || message.esmClass.udhi {
+            guard message.payload.count <= SubmitSM.maxShortMessageLength else {
+                return .failure(.tooLong)
+            }
+            return .success([submit(message.esmClass, ByteBuffer(bytes: message.payload), [])])
+        }
+        let supports = self.configuration.supports
+        let text: EncodedText
+        if let decoded = SMSText.decode(ByteBuffer(bytes: message.payload), dataCoding: message.dataCoding),
+            let alphabet = message.dataCoding.alphabet, let encoded = EncodedText(decoded, alphabet: alphabet), encoded.octets == message.payload
+        {
+            text = encoded
+        } else {
+            text = EncodedText(binary: message.payload)
+        }
+        let reference = self.concatenationReference.wrappingAdd(1, ordering: .relaxed).newValue
+        let concatenation: Concatenation
+        if supports.udh {
+            concatenation = .udh8(reference: UInt8(truncatingIfNeeded: reference))
+        } else if supports.sar {
+            concatenation = .sar(reference: reference)
+        } else if supports.messagePayload {
+            concatenation = .messagePayload
+        } else {
+            return .failure(.tooLong)
+        }
+        guard let segmented = try? text.split(concatenation), segmented.parts.count <= supports.maximumParts else {
+            return .failure(.tooManyParts)
+        }
+        return .success(segmented.parts.map { part in
+            var esmClass = message.esmClass
+            esmClass.udhi = part.udhi
+            return submit(esmClass, part.shortMessage, part.tlvs)
+        })
+    }
+
+    enum CarrierError: Int, Error {
+        /// More parts than the connector's `supports.maximumParts`, or longer than 255 parts.
+        case tooManyParts = 901
+        /// Longer than one SMS and the carrier takes no concatenation at all.
+        case tooLong = 903
+    }
+
+    func submit(_ message: Message) async {
+        let submits: [SubmitSM]
+        switch self.submits(for: message) {
+        case .success(let made): submits = made
+        case .failure(let error):
+            self.logger.notice("message cannot be sent to this carrier", metadata: ["message": "\(message.id)", "error": "\(error)"])
+            self.gateway.carrierFailed(message, error: error.rawValue)
+            return
+        }
+        var ids: [String] = []
+        ids.reserveCapacity(submits.count)
         var attempt = 0
-        while !Task.isShuttingDownGracefully {
-            do {
-                let reply = try await self.pool.submit(submit)
-                if reply.isOK {
-                    self.awaiting.withLock { $0[message.id] = message }
-                    self.pool.recordSubmission(.init(reference: message.id.description, messageID: reply.messageID, part: 1, parts: 1))
-                    self.gateway.carrierAccepted(
-                        message, upstream: UpstreamID(connector: self.address.name, id: normalizedMessageID(reply.messageID)))
-                } else if reply.status == .throttled || reply.status == .messageQueueFull {
-                    attempt += 1
-                    try? await Task.sleep(for: .milliseconds(min(5_000, 100 * attempt)))
-                    continue
-                } else {
-                    self.logger.notice(
-                        "carrier refused a message", metadata: ["connector": "\(self.address.name)", "smpp.status": "\(reply.status)"])
-                    self.gateway.carrierRefused(message, status: reply.status)
-                }
+        while ids.count < submits.count {
+            if Task.isShuttingDownGracefully { return }  // still queued in the store: sent after the restart
+            if let expires = message.expiresAt, expires <= wallClockMilliseconds() {
+                self.gateway.carrierExpired(message)
                 return
+            }
+            // Nothing bound: the next connector of the message's failover list, if one is up.
+            if ids.isEmpty, attempt > 0 || !self.isUp, self.router.withLock({ $0 })?.reroute(message, from: self) == true { return }
+            do {
+                let reply = try await self.pool.submit(submits[ids.count])
+                if reply.isOK {
+                    ids.append(reply.messageID)
+                    attempt = 0
+                } else if reply.status == .throttled || reply.status == .messageQueueFull {
+                    // Still throttled after the pool's own pauses: wait longer and try again.
+                    self.metrics.retried.increment()
+                    attempt += 1
+                    try? await Task.sleep(for: .milliseconds(min(5_000, 200 * attempt)))
+                } else {
+                    self.metrics.refused.increment()
+                    self.logger.notice("carrier refused a message", metadata: ["message": "\(message.id)", "smpp.status": "\(reply.status)"])
+                    self.gateway.carrierRefused(message, status: reply.status)
+                    return
+                }
             } catch {
                 // Not answered (no bind, the connection went): tried again; nothing is dropped.
+                self.metrics.retried.increment()
                 attempt += 1
                 if attempt == 1 || attempt % 50 == 0 {
-                    self.logger.warning("submit to the carrier failed; retrying", metadata: ["connector": "\(self.address.name)", "error": "\(error)"])
+                    self.logger.warning("submit to the carrier failed; retrying", metadata: ["message": "\(message.id)", "error": "\(error)"])
                 }
                 try? await Task.sleep(for: .milliseconds(min(5_000, 100 * attempt)))
             }
         }
+        self.metrics.accepted.increment()
+        self.awaiting.withLock { $0[message.id] = Pending(message: message, remaining: ids.count) }
+        for (index, id) in ids.enumerated() {
+            self.pool.recordSubmission(.init(reference: message.id.description, messageID: id, part: index + 1, parts: ids.count))
+        }
+        self.gateway.carrierAccepted(message, upstream: ids.map { UpstreamID(connector: self.name, id: normalizedMessageID($0)) })
     }
 
     /// Receipts → the gateway's messages; MO → the account owning the number.
@@ -164,31 +312,46 @@ final class UpstreamConnector: MessageRoute, Service, Sendable {
                 guard !receipt.isIntermediate, let state = receipt.state, let status = MessageStatus(state) else { continue }
                 let error = Int(receipt.text?.error ?? "") ?? Int(receipt.networkErrorCode?.errorCode ?? 0)
                 do {
-                    let found: Bool
-                    if let reference = receipt.submission?.reference, let id = MessageID(reference),
-                        let message = self.awaiting.withLock({ $0.removeValue(forKey: id) })
-                    {
-                        self.gateway.carrierReported(message, status: status, error: error)
-                        found = true
-                    } else if let reference = receipt.submission?.reference, let id = MessageID(reference) {
-                        found = try await self.gateway.carrierReported(id, status: status, error: error)
-                    } else {
-                        found = try await self.gateway.carrierReported(
-                            connector: self.address.name, upstreamIDs: messageIDSpellings(receipt.messageID, form: .automatic), status: status,
-                            error: error)
-                    }
-                    if !found {
-                        self.logger.notice(
-                            "receipt for an id this gateway never sent", metadata: ["connector": "\(self.address.name)", "upstream_id": "\(receipt.messageID)"])
+                    if try await !self.report(receipt, status: status, error: error) {
+                        self.metrics.unknownReceipts.increment()
+                        self.logger.notice("receipt for an id this gateway never sent", metadata: ["upstream_id": "\(receipt.messageID)"])
                     }
                 } catch {
                     self.logger.error("could not match a receipt", metadata: ["error": "\(error)"])
                 }
             case .message(let mo):
                 if !self.gateway.carrierMO(source: mo.source, destination: mo.destination, dataCoding: mo.dataCoding, shortMessage: mo.content) {
-                    self.logger.notice("MO for a number no account owns", metadata: ["connector": "\(self.address.name)"])
+                    self.logger.notice("MO for a number no account owns", metadata: ["destination": "\(mo.destination.address)"])
                 }
             }
         }
+    }
+
+    /// One part's receipt: the message is final when every part is delivered, or the first
+    /// time one is not. False when no message is known by the receipt's id.
+    func report(_ receipt: SMPPReceipt, status: MessageStatus, error: Int) async throws -> Bool {
+        if let reference = receipt.submission?.reference, let id = MessageID(reference) {
+            enum Outcome { case final(Message), waiting, settled }
+            let outcome: Outcome = self.awaiting.withLock { awaiting in
+                guard var pending = awaiting[id] else { return .settled }
+                pending.remaining -= 1
+                if status == .delivered && pending.remaining > 0 {
+                    awaiting[id] = pending
+                    return .waiting
+                }
+                awaiting[id] = nil
+                return .final(pending.message)
+            }
+            switch outcome {
+            case .final(let message): self.gateway.carrierReported(message, status: status, error: error)
+            case .waiting: break
+            case .settled: return try await self.gateway.carrierReported(id, status: status, error: error)
+            }
+            return true
+        }
+        // Sent before a restart: the store knows the carrier's ids.
+        return try await self.gateway.carrierReported(
+            connector: self.name, upstreamIDs: self.pool.receiptSpellings(receipt.messageID), status: status,
+            error: error)
     }
 }

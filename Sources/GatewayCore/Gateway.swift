@@ -286,8 +286,9 @@ public final class Gateway: Service, Sendable {
     /// Sends messages to `route` (an upstream connector) from now on instead of the simulator.
     public func setRoute(_ route: any MessageRoute) { self.route.withLock { $0 = route } }
 
-    /// A carrier took the message: it is `sent`, and its id there is kept for the receipt.
-    public func carrierAccepted(_ message: Message, upstream: UpstreamID) {
+    /// A carrier took the message (every part of it): it is `sent`, and its ids there are kept
+    /// for the receipts.
+    public func carrierAccepted(_ message: Message, upstream: [UpstreamID]) {
         var change = self.change(message, .sent, error: 0, at: wallClockMilliseconds(), intermediate: message.registeredDelivery.intermediateNotification)
         if !message.registeredDelivery.intermediateNotification { change.receipt = nil }
         change.upstream = upstream
@@ -298,6 +299,18 @@ public final class Gateway: Service, Sendable {
     /// status as its error code, and the customer gets that receipt.
     public func carrierRefused(_ message: Message, status: CommandStatus) {
         self.work.append(.status(self.change(message, .rejected, error: Int(status.rawValue & 0xFFFF), at: wallClockMilliseconds())))
+    }
+
+    /// The gateway gives up on a message it cannot send (`error` says why: 901, more
+    /// parts than the carrier takes; 902, no route; 903, too long for a carrier without concatenation): it ends `failed`, with that receipt.
+    public func carrierFailed(_ message: Message, error: Int) {
+        self.work.append(.status(self.change(message, .failed, error: error, at: wallClockMilliseconds())))
+    }
+
+    /// The message's validity period ran out before a carrier took it: `expired`, with an
+    /// EXPIRED receipt.
+    public func carrierExpired(_ message: Message) {
+        self.work.append(.status(self.change(message, .expired, error: 0, at: wallClockMilliseconds())))
     }
 
     /// A carrier's receipt for one of its ids: the message it names moves to `status`. False if
@@ -507,6 +520,12 @@ public final class Gateway: Service, Sendable {
 
     func dispatch(_ messages: [Message], now: Int64 = wallClockMilliseconds()) {
         if let route = self.route.withLock({ $0 }) { return self.dispatch(messages, to: route, now: now) }
+        self.simulate(messages, now: now)
+    }
+
+    /// The built-in carrier simulator takes `messages` (the default route, or a connector of
+    /// kind "simulator"): each gets the outcome its rules give, after the configured delay.
+    public func simulate(_ messages: [Message], now: Int64 = wallClockMilliseconds()) {
         var changes: [Work] = []
         changes.reserveCapacity(messages.count)
         var later: [Message] = []

@@ -118,7 +118,7 @@ public final class InMemoryMessageStore: MessageStore {
                 if change.status.isFinal { message.doneAt = change.at }
                 state.messages[change.messageID] = message
                 if let webhook = change.webhook { _ = self.store(webhook, in: &state) }
-                if let upstream = change.upstream { state.upstream[upstream] = change.messageID }
+                for upstream in change.upstream { state.upstream[upstream] = change.messageID }
                 if let credit = change.credit, state.credits[credit.messageID] == nil {
                     state.credits[credit.messageID] = credit
                     state.balances[credit.accountID, default: 0] += credit.amount

@@ -49,12 +49,13 @@ public struct StatusChange: Sendable, Hashable {
     public var webhook: Webhook?
     /// The refund it owes (stored with it, only if the change applies; once per message).
     public var credit: Credit?
-    /// The carrier's id of the message (a `sent` change), stored so its receipt finds it.
-    public var upstream: UpstreamID?
+    /// The carrier's ids of the message, one per part (a `sent` change), stored so that its
+    /// receipts find it.
+    public var upstream: [UpstreamID]
 
     public init(
         messageID: MessageID, status: MessageStatus, errorCode: Int = 0, at: Int64, receipt: Delivery? = nil, webhook: Webhook? = nil,
-        credit: Credit? = nil, upstream: UpstreamID? = nil
+        credit: Credit? = nil, upstream: [UpstreamID] = []
     ) {
         self.upstream = upstream
         self.credit = credit

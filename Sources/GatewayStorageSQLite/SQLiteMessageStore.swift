@@ -516,7 +516,7 @@ public final class SQLiteMessageStore: MessageStore {
             guard db.changesCount == 1 else { continue }
             if let webhook = change.webhook { _ = try Self.insert(webhook, db: db) }
             if let credit = change.credit, try Self.insert(credit, at: change.at, db: db) { credits.append(credit) }
-            if let upstream = change.upstream {
+            for upstream in change.upstream {
                 let statement = try db.cachedStatement(
                     sql: "INSERT OR REPLACE INTO upstream (connector, upstream_id, message_id) VALUES (?, ?, ?)")
                 var row = RawRow(statement)

@@ -65,14 +65,29 @@ public struct MessageIDCorrelator<Value: Sendable>: Sendable {
     public private(set) var sameSpellingMatches = 0
     public private(set) var otherBaseMatches = 0
 
-    /// Whether receipts are also looked up under their other-base spelling (see the type's doc).
-    public var triesOtherBase: Bool {
-        self.form == .automatic && (self.otherBaseMatches > 0 || self.sameSpellingMatches < 64)
-    }
+    /// The carrier's submit_sm_resp ids have shown hex letters (a–f): it writes hex there.
+    public private(set) var responsesUseHexLetters = false
 
-    /// The spellings to look a receipt id up under, own first.
+    /// The spellings to look a receipt id up under, own first. Under `.automatic` the other base
+    /// is tried only where it cannot be a different message of the same carrier: an id with hex
+    /// letters is also read as hex (its decimal value); an id of digits only is also read as
+    /// decimal (its hex value) only once the carrier's responses have shown hex letters. A
+    /// carrier writing digits everywhere has "16" and "10" as two messages, never one.
     public func spellings(_ id: String) -> [String] {
-        messageIDSpellings(id, form: self.triesOtherBase ? .automatic : (self.form == .exact ? .exact : .normalized))
+        switch self.form {
+        case .exact: return [id]
+        case .normalized: return [normalizedMessageID(id)]
+        case .automatic:
+            let normalized = normalizedMessageID(id)
+            if normalized.utf8.allSatisfy({ (0x30...0x39).contains($0) }) {
+                guard self.responsesUseHexLetters, let value = UInt64(normalized) else { return [normalized] }
+                return [normalized, String(value, radix: 16)]
+            }
+            guard normalized.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
+                let value = UInt64(normalized, radix: 16)
+            else { return [normalized] }
+            return [normalized, String(value)]
+        }
     }
 
     public init(form: MessageIDForm = .automatic, capacity: Int = 1_000_000) {
@@ -86,6 +101,7 @@ public struct MessageIDCorrelator<Value: Sendable>: Sendable {
     /// Remembers `value` under the id from submit_sm_resp (a repeated id replaces the older entry).
     public mutating func record(_ smscID: String, _ value: Value) {
         let key = self.form == .exact ? smscID : normalizedMessageID(smscID)
+        if !self.responsesUseHexLetters, key.utf8.contains(where: { (0x61...0x66).contains($0) }) { self.responsesUseHexLetters = true }
         self.entries[key] = (self.nextTicket, value)
         self.order.append((key, self.nextTicket))
         self.nextTicket += 1
@@ -94,11 +110,6 @@ public struct MessageIDCorrelator<Value: Sendable>: Sendable {
 
     /// The value recorded for the message a receipt id names, removed; `nil` if none.
     public mutating func match(_ receiptID: String) -> Value? {
-        if !self.triesOtherBase {
-            let entry = self.entries.removeValue(forKey: self.form == .exact ? receiptID : normalizedMessageID(receiptID))
-            if entry != nil { self.sameSpellingMatches += 1 }
-            return entry?.value
-        }
         for (index, spelling) in self.spellings(receiptID).enumerated() {
             if let entry = self.entries.removeValue(forKey: spelling) {
                 if index == 0 { self.sameSpellingMatches += 1 } else { self.otherBaseMatches += 1 }

@@ -65,6 +65,9 @@ public final class SMPPBindPool: Service, Sendable {
         var matcher: ReceiptMatcher<SMPPReceipt.Submission, SMPPReceipt>
         /// Binds made over the pool's life (reconnects included), for tests and metrics.
         var bindsMade = 0
+        /// Bind attempts that failed since the last one that succeeded.
+        var failedBinds = 0
+        var lastBindError: String?
     }
 
     public let configuration: Configuration
@@ -95,6 +98,25 @@ public final class SMPPBindPool: Service, Sendable {
 
     /// Successful binds so far, reconnects included.
     public var bindsMade: Int { self.state.withLock { $0.bindsMade } }
+
+    /// How the pool is doing, for a connector's state in logs and metrics.
+    public struct Health: Sendable, Equatable {
+        public var bound: Int
+        /// Bind attempts that failed since one last succeeded, and the last one's error.
+        public var failedBinds: Int
+        public var lastBindError: String?
+        /// Paused after ESME_RTHROTTLED / ESME_RMSGQFUL.
+        public var throttled: Bool
+    }
+
+    public var health: Health {
+        let now = ContinuousClock.now
+        return self.state.withLock { state in
+            Health(
+                bound: state.sessions.count, failedBinds: state.failedBinds, lastBindError: state.lastBindError,
+                throttled: state.pausedUntil.map { $0 > now } ?? false)
+        }
+    }
 
     // MARK: running
 
@@ -147,6 +169,10 @@ public final class SMPPBindPool: Service, Sendable {
                 try? await connection.closeFuture.get()
                 if !self.isShuttingDown { logger.warning("session lost; reconnecting") }
             } catch {
+                self.state.withLock { state in
+                    state.failedBinds += 1
+                    state.lastBindError = "\(error)"
+                }
                 logger.warning("bind failed", metadata: ["error": "\(error)"])
             }
             guard !self.isShuttingDown, let delay = delays.next() else { break }
@@ -166,6 +192,8 @@ public final class SMPPBindPool: Service, Sendable {
         let resumed: [CheckedContinuation<SMPPConnection?, Never>] = self.state.withLock { state in
             state.sessions[slot] = connection
             state.bindsMade += 1
+            state.failedBinds = 0
+            state.lastBindError = nil
             let waiters = Array(state.waiters.values)
             state.waiters.removeAll()
             return waiters
@@ -213,6 +241,12 @@ public final class SMPPBindPool: Service, Sendable {
             receipt.submission = submission
             self.inboundContinuation.yield([.receipt(receipt)])
         }
+    }
+
+    /// The spellings a receipt's id may have among this pool's submits (see
+    /// `MessageIDCorrelator.spellings`): for looking up ids stored before a restart.
+    public func receiptSpellings(_ id: String) -> [String] {
+        self.state.withLock { $0.matcher.correlator.spellings(id) }
     }
 
     /// Receipts held for a submit that never showed up are delivered without a submission.

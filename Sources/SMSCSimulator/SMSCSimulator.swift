@@ -59,6 +59,10 @@ public final class SMSCSimulator: SMPPServerDelegate, Service, Sendable {
         var waiting: [String: [DeliverSM]] = [:]
         var buckets: [String: (tokens: Double, last: Int64)] = [:]
         var submitted = 0
+        var throttled = 0
+        /// The latest 1,000 submit_sm, a ring: `recentNext` is where the next one goes.
+        var recent: [SubmitSM] = []
+        var recentNext = 0
         var receiptsSent = 0
     }
 
@@ -76,6 +80,14 @@ public final class SMSCSimulator: SMPPServerDelegate, Service, Sendable {
 
     /// Submits answered OK, and receipts handed to a receiver.
     public var counts: (submitted: Int, receipts: Int) { self.state.withLock { ($0.submitted, $0.receiptsSent) } }
+
+    /// submit_sm answered ESME_RTHROTTLED (above `messagesPerSecond`).
+    public var throttledCount: Int { self.state.withLock { $0.throttled } }
+
+    /// The latest submit_sm taken, oldest first (the last 1,000): what a carrier would see.
+    public var recentSubmits: [SubmitSM] {
+        self.state.withLock { Array($0.recent[$0.recentNext...] + $0.recent[..<$0.recentNext]) }
+    }
 
     /// The addresses listened on, once running.
     public var localAddresses: [SocketAddress] {
@@ -138,7 +150,16 @@ public final class SMSCSimulator: SMPPServerDelegate, Service, Sendable {
         switch request.pdu {
         case .submitSM(let submit):
             guard self.admit(systemID) else {
+                self.state.withLock { $0.throttled += 1 }
                 return session.respond(SMPPPacket(sequenceNumber: sequence, status: .throttled, pdu: .submitSMResp(MessageIDResponse())))
+            }
+            self.state.withLock { state in
+                if state.recent.count < 1_000 {
+                    state.recent.append(submit)
+                } else {
+                    state.recent[state.recentNext] = submit
+                    state.recentNext = (state.recentNext + 1) % 1_000
+                }
             }
             let id = self.nextID()
             session.respond(SMPPPacket(sequenceNumber: sequence, pdu: .submitSMResp(MessageIDResponse(messageID: id))))

@@ -19,9 +19,12 @@ import Testing
         let task: Task<Void, any Error>
         let port: Int
 
-        init(port: Int = 0, outcomes: CarrierSimulator.Configuration = .init(), format: SMSCSimulator.IDFormat = .decimal) async throws {
+        init(
+            port: Int = 0, outcomes: CarrierSimulator.Configuration = .init(), format: SMSCSimulator.IDFormat = .decimal, rate: Int? = nil
+        ) async throws {
             self.simulator = SMSCSimulator(
-                configuration: .init(port: port, accounts: ["carrier": "secret"], outcomes: outcomes, idFormat: format), logger: TestGateway.quiet)
+                configuration: .init(port: port, accounts: ["carrier": "secret"], outcomes: outcomes, messagesPerSecond: rate, idFormat: format),
+                logger: TestGateway.quiet)
             self.group = ServiceGroup(services: [self.simulator], logger: TestGateway.quiet)
             let group = self.group
             self.task = Task { try await group.run() }

@@ -17,15 +17,33 @@ struct MessageIDCorrelationTests {
         #expect(correlator.match(receipted) == nil)  // matched once
     }
 
-    @Test("an exact spelling wins over another base's: hex 10 and decimal 16 are different submits")
-    func exactFirst() {
+    @Test("a carrier writing digits only: 10 and 16 are two messages, never one read in another base")
+    func digitsOnly() {
         var correlator = MessageIDCorrelator<String>()
         correlator.record("10", "a")
         correlator.record("16", "b")
         #expect(correlator.match("16") == "b")
+        #expect(correlator.match("16") == nil)  // a duplicate receipt for 16 is not 0x10's
+        #expect(correlator.match("10") == "a")
+        // A receipt that overtakes its submit_sm_resp does not take another message's place.
+        var matcher = ReceiptMatcher<String, String>()
+        #expect(matcher.received("12", "receipt of 12") == nil)  // held: 12 not submitted yet
+        #expect(matcher.submitted("18", "submit 18") == nil)  // 0x12 is 18, but 18 is its own message
+        #expect(matcher.submitted("12", "submit 12") == "receipt of 12")
+        #expect(matcher.received("18", "receipt of 18") == "submit 18")
+    }
+
+    @Test("an exact spelling wins over another base's once the carrier has shown hex ids")
+    func exactFirst() {
+        var correlator = MessageIDCorrelator<String>()
+        correlator.record("1a", "hex")
+        correlator.record("10", "a")
+        correlator.record("16", "b")
+        #expect(correlator.match("16") == "b")
         #expect(correlator.match("16") == "a")  // 16 decimal is 0x10: the remaining submit
+        #expect(correlator.match("26") == "hex")  // 26 is 0x1a
         #expect(correlator.count == 0)
-        // Unrelated ids never match (receipt 10 vs submit 22: 10≠22, 0x10≠22, 10≠0x22).
+        // Unrelated ids never match (receipt 10 vs submit 22: 10≠22, 10≠0x22).
         correlator.record("22", "c")
         #expect(correlator.match("10") == nil)
     }
@@ -42,6 +60,8 @@ struct MessageIDCorrelationTests {
         #expect(normalized.match("ab") == 1)
         #expect(messageIDSpellings("000", form: .normalized) == ["0"])
         #expect(messageIDSpellings("255", form: .automatic) == ["255", "597", "ff"])
+        #expect(MessageIDCorrelator<Int>().spellings("255") == ["255"])
+        #expect(MessageIDCorrelator<Int>().spellings("0FF") == ["ff", "255"])
     }
 
     @Test("bounded: the oldest submits are dropped and counted")

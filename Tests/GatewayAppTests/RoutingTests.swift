@@ -1,0 +1,306 @@
+import Foundation
+import GatewayApp
+import GatewayCore
+import NIOCore
+import SMPPClient
+import SMPPCore
+import SMSCSimulator
+import Testing
+
+/// Connectors from the config file, routes, failover, throttling, long messages as parts,
+/// expiry while waiting, DLT ids on the way to the carrier — against `SMSCSimulator` carriers on
+/// loopback sockets.
+@Suite struct RoutingTests {
+    typealias Carrier = UpstreamTests.Carrier
+
+    static func connector(_ name: String, port: Int, configure: (inout GatewayConfiguration.Connector) -> Void = { _ in })
+        -> GatewayConfiguration.Connector
+    {
+        var connector = GatewayConfiguration.Connector(name: name)
+        connector.port = port
+        connector.systemID = "carrier"
+        connector.password = "secret"
+        connector.reconnectInitialMilliseconds = 100
+        connector.reconnectMaximumMilliseconds = 500
+        configure(&connector)
+        return connector
+    }
+
+    /// A port nothing listens on.
+    static func deadPort() async throws -> Int {
+        let probe = try await Carrier()
+        let port = probe.port
+        await probe.stop()
+        return port
+    }
+
+    @Test func routesChooseTheConnectorByPrefixSenderAndAccountAndUnroutableMessagesFail() async throws {
+        let uk = try await Carrier()
+        let france = try await Carrier()
+        let marketing = try await Carrier()
+        try await withGateway(configure: { config in
+            config.connectors = [
+                Self.connector("uk", port: uk.port), Self.connector("france", port: france.port), Self.connector("marketing", port: marketing.port),
+                .init(name: "sim"),
+            ]
+            config.connectors[3].kind = "simulator"
+            var promo = GatewayConfiguration.Route(connectors: ["marketing"])
+            promo.sender = "PROMO"
+            var byPrefix = GatewayConfiguration.Route(connectors: ["france"])
+            byPrefix.destinationPrefixes = ["33"]
+            var byPattern = GatewayConfiguration.Route(connectors: ["uk"])
+            byPattern.destinationPattern = "447[0-9]{9}"
+            var other = GatewayConfiguration.Route(connectors: ["sim"])
+            other.account = "other"
+            config.routes = [promo, byPrefix, byPattern, other]
+        }) { gateway in
+            try await gateway.addAccount()
+            try await gateway.addAccount(id: "other", systemID: "other")
+            let connection = try await gateway.connect()
+            #expect(await eventually { gateway.gateway.isAcceptingMessages })
+            _ = try await connection.submit(submit(from: "PROMO", to: "447700900001"))
+            _ = try await connection.submit(submit(to: "33612345678"))
+            _ = try await connection.submit(submit(to: "447700900002"))
+            let unroutable = try await connection.submit(submit(to: "15550001111"))
+            let receipts = await collect(connection.inbound, count: 4, seconds: 20).compactMap(\.receipt)
+            #expect(receipts.count == 4)
+            #expect(marketing.simulator.recentSubmits.map(\.destination.address) == ["447700900001"])
+            #expect(france.simulator.recentSubmits.map(\.destination.address) == ["33612345678"])
+            #expect(uk.simulator.recentSubmits.map(\.destination.address) == ["447700900002"])
+            // No rule takes a US number from acme: failed, error 902, and the customer is told.
+            let failed = receipts.first { $0.messageID == unroutable.messageID }
+            #expect(failed?.state == .undeliverable)
+            #expect(failed?.text?.error == "902")
+            #expect(try await gateway.gateway.store.message(MessageID(unroutable.messageID)!)?.status == .failed)
+            // The other account's messages go to the simulator connector.
+            let other = try await gateway.connect(systemID: "other")
+            let simulated = try await other.submit(submit(to: "15550001111"))
+            let simulatedReceipt = await collect(other.inbound, count: 1, seconds: 20).first?.receipt
+            #expect(simulatedReceipt?.messageID == simulated.messageID && simulatedReceipt?.state == .delivered)
+            await other.close()
+            await connection.close()
+        }
+        for carrier in [uk, france, marketing] { await carrier.stop() }
+    }
+
+    @Test func aFailoverListSendsToTheSecondConnectorWhileTheFirstIsDownAndBackWhenItReturns() async throws {
+        let primaryPort = try await Self.deadPort()
+        let backup = try await Carrier()
+        try await withGateway(configure: { config in
+            config.connectors = [Self.connector("primary", port: primaryPort), Self.connector("backup", port: backup.port)]
+            config.routes = [.init(connectors: ["primary", "backup"])]
+        }) { gateway in
+            try await gateway.addAccount()
+            let connection = try await gateway.connect()
+            let replies = try await connection.submit(contentsOf: (0..<20).map { submit(to: "4477009001\(String(format: "%02d", $0))") })
+            let ids = Set(try replies.map { try $0.get().messageID })
+            let receipts = await collect(connection.inbound, count: 20, seconds: 30).compactMap(\.receipt)
+            #expect(Set(receipts.map(\.messageID)) == ids)
+            #expect(receipts.allSatisfy { $0.state == .delivered })
+            #expect(backup.simulator.counts.submitted == 20)
+            // The primary comes up: new messages go there again.
+            let primary = try await Carrier(port: primaryPort)
+            #expect(await eventually(20) { gateway.prepared.connectorStates["primary"] == "up" })
+            let later = try await connection.submit(submit(to: "447700900999"))
+            let receipt = await collect(connection.inbound, count: 1, seconds: 20).first?.receipt
+            #expect(receipt?.messageID == later.messageID)
+            #expect(primary.simulator.counts.submitted == 1 && backup.simulator.counts.submitted == 20)
+            await connection.close()
+            await primary.stop()
+        }
+        await backup.stop()
+    }
+
+    @Test func aWeightedSetSharesMessagesByWeight() async throws {
+        let heavy = try await Carrier()
+        let light = try await Carrier()
+        try await withGateway(configure: { config in
+            config.connectors = [Self.connector("heavy", port: heavy.port), Self.connector("light", port: light.port)]
+            var route = GatewayConfiguration.Route(connectors: ["heavy", "light"])
+            route.weights = [3, 1]
+            config.routes = [route]
+        }) { gateway in
+            try await gateway.addAccount()
+            #expect(await eventually(20) { gateway.prepared.connectorStates.values.allSatisfy { $0 == "up" } })
+            let connection = try await gateway.connect()
+            _ = try await connection.submit(contentsOf: (0..<400).map { submit(to: "447700\(String(format: "%06d", $0))") })
+            _ = await collect(connection.inbound, count: 400, seconds: 30)
+            let (h, l) = (heavy.simulator.counts.submitted, light.simulator.counts.submitted)
+            #expect(h + l == 400)
+            #expect((240...360).contains(h), "heavy took \(h) of 400 (3:1 expects ~300)")
+            await connection.close()
+        }
+        await heavy.stop()
+        await light.stop()
+    }
+
+    @Test func aThrottlingCarrierSlowsTheConnectorDownAndNothingIsLost() async throws {
+        // The carrier takes 100 messages a second and answers ESME_RTHROTTLED above that.
+        let carrier = try await Carrier(rate: 100)
+        try await withGateway(configure: { config in
+            config.connectors = [Self.connector("slow", port: carrier.port) { $0.window = 50; $0.binds = 2 }]
+        }) { gateway in
+            try await gateway.addAccount()
+            let connection = try await gateway.connect()
+            let replies = try await connection.submit(contentsOf: (0..<300).map { submit(to: "447700\(String(format: "%06d", $0))") })
+            let ids = Set(try replies.map { try $0.get().messageID })
+            let receipts = await collect(connection.inbound, count: 300, seconds: 60).compactMap(\.receipt)
+            let missing = ids.subtracting(receipts.map(\.messageID))
+            #expect(missing.isEmpty, "\(missing.count) receipts missing; carrier took \(carrier.simulator.counts), throttled \(carrier.simulator.throttledCount)")
+            #expect(receipts.allSatisfy { $0.state == .delivered })
+            #expect(carrier.simulator.throttledCount > 0)  // it did push back
+            #expect(carrier.simulator.counts.submitted == 300)  // each message taken exactly once
+            await connection.close()
+        }
+        await carrier.stop()
+    }
+
+    @Test func aLongMessageGoesAsThreeUDHPartsAndTheCustomerGetsOneReceipt() async throws {
+        let carrier = try await Carrier(outcomes: .init(delayMilliseconds: 10, rules: [.init(destinationSuffix: "9", status: .undelivered, error: 12)]))
+        try await withGateway(configure: { config in
+            config.connectors = [Self.connector("carrier", port: carrier.port)]
+        }) { gateway in
+            try await gateway.addAccount()
+            let connection = try await gateway.connect()
+            let text = String(repeating: "0123456789", count: 40)  // 400 septets: 3 parts of ≤153
+            var long = submit(to: "447700900001")
+            long.shortMessage = ByteBuffer()
+            long.tlvs.messagePayload = ByteBuffer(string: text)
+            var failing = long
+            failing.destination.address = "447700900009"
+            let delivered = try await connection.submit(long)
+            let failed = try await connection.submit(failing)
+            let receipts = await collect(connection.inbound, count: 2, seconds: 20).compactMap(\.receipt)
+            // Exactly one receipt per message, though the carrier sent one per part.
+            #expect(receipts.count == 2)
+            #expect(await collect(connection.inbound, count: 1, seconds: 1).isEmpty)
+            #expect(receipts.first { $0.messageID == delivered.messageID }?.state == .delivered)
+            #expect(receipts.first { $0.messageID == failed.messageID }?.state == .undeliverable)
+            #expect(carrier.simulator.counts.receipts == 6)
+            let parts = carrier.simulator.recentSubmits.filter { $0.destination.address == "447700900001" }
+            #expect(parts.count == 3)
+            #expect(parts.allSatisfy { $0.esmClass.udhi })
+            let udh = parts.map { Array($0.shortMessage.readableBytesView.prefix(6)) }
+            #expect(udh.map { $0[5] } == [1, 2, 3] && udh.allSatisfy { $0[4] == 3 && $0[3] == udh[0][3] })
+            let body = parts.map { String(decoding: $0.shortMessage.readableBytesView.dropFirst(6), as: UTF8.self) }.joined()
+            #expect(body == text)
+            #expect(try await gateway.gateway.store.message(MessageID(delivered.messageID)!)?.status == .delivered)
+            await connection.close()
+        }
+        await carrier.stop()
+    }
+
+    @Test func sarOrMessagePayloadWhenTheCarrierTakesNoUDHAndTooManyPartsFail() async throws {
+        let carrier = try await Carrier()
+        try await withGateway(configure: { config in
+            config.connectors = [
+                Self.connector("sar", port: carrier.port) { $0.supports.udh = false; $0.supports.maximumParts = 3 },
+            ]
+        }) { gateway in
+            try await gateway.addAccount()
+            let connection = try await gateway.connect()
+            var long = submit(to: "447700900001")
+            long.shortMessage = ByteBuffer()
+            long.tlvs.messagePayload = ByteBuffer(string: String(repeating: "x", count: 300))
+            var tooLong = long
+            tooLong.tlvs.messagePayload = ByteBuffer(string: String(repeating: "y", count: 700))
+            let sent = try await connection.submit(long)
+            let refused = try await connection.submit(tooLong)
+            let receipts = await collect(connection.inbound, count: 2, seconds: 20).compactMap(\.receipt)
+            #expect(receipts.first { $0.messageID == sent.messageID }?.state == .delivered)
+            let failed = receipts.first { $0.messageID == refused.messageID }
+            #expect(failed?.state == .undeliverable && failed?.text?.error == "901")
+            let parts = carrier.simulator.recentSubmits
+            #expect(parts.count == 2)
+            #expect(parts.allSatisfy { !$0.esmClass.udhi && $0.tlvs.sarTotalSegments == 2 })
+            #expect(parts.map(\.tlvs.sarSegmentSeqnum) == [1, 2])
+            await connection.close()
+        }
+        await carrier.stop()
+    }
+
+    @Test func aMessageThatExpiresWhileTheCarrierIsDownGetsAnExpiredReceipt() async throws {
+        let port = try await Self.deadPort()
+        try await withGateway(configure: { config in
+            config.connectors = [Self.connector("down", port: port)]
+        }) { gateway in
+            try await gateway.addAccount()
+            let connection = try await gateway.connect()
+            var message = submit(to: "447700900001")
+            message.validityPeriod = .relative(.init(seconds: 2))
+            let reply = try await connection.submit(message)
+            let receipt = await collect(connection.inbound, count: 1, seconds: 20).first?.receipt
+            #expect(receipt?.messageID == reply.messageID && receipt?.state == .expired)
+            #expect(gateway.prepared.connectorStates["down"] == "down")
+            await connection.close()
+        }
+    }
+
+    @Test func dltIdsAndTheTelemarketerChainHashGoToTheCarrier() async throws {
+        let carrier = try await Carrier()
+        let entity = "1101456789012345678"
+        let template = "1107161234567890123"
+        try await withGateway(configure: { config in
+            config.connectors = [Self.connector("india", port: carrier.port) { $0.telemarketerIDs = ["1702123456789012345"] }]
+        }) { gateway in
+            var account = try await gateway.addAccount()
+            account.dlt = DLTRegistration(
+                entities: [entity], headers: [.init(header: "SHRTWV", entityID: entity)],
+                templates: [.init(id: template, entityID: entity, text: "Your OTP is {#var#}", category: .transactional)])
+            try await gateway.gateway.store.save(account)
+            gateway.gateway.accounts.upsert(account)
+            let connection = try await gateway.connect()
+            var message = submit(from: "SHRTWV", to: "919812345678", text: "Your OTP is 4321")
+            message.tlvs.dltPrincipalEntityID = entity
+            message.tlvs.dltContentTemplateID = template
+            let reply = try await connection.submit(message)
+            #expect(reply.isOK)
+            let receipt = await collect(connection.inbound, count: 1, seconds: 20).first?.receipt
+            #expect(receipt?.state == .delivered)
+            let forwarded = try #require(carrier.simulator.recentSubmits.last)
+            #expect(forwarded.tlvs.dltPrincipalEntityID == entity)
+            #expect(forwarded.tlvs.dltContentTemplateID == template)
+            #expect(forwarded.tlvs.dltTelemarketerChainHash == DLTRules.chainHash(entityID: entity, telemarketerIDs: ["1702123456789012345"]))
+            await connection.close()
+        }
+        await carrier.stop()
+    }
+
+    @Test func connectorsAndRoutesInTheConfigFileAreChecked() throws {
+        let file = NSTemporaryDirectory() + "shortwave-routes-\(UUID().uuidString).json"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        func load(_ json: String) throws -> GatewayConfiguration {
+            try json.write(toFile: file, atomically: true, encoding: .utf8)
+            let configuration = try GatewayConfiguration.load(file: file)
+            try configuration.validate()
+            return configuration
+        }
+        let good = try load(
+            """
+            {"connectors": [{"name": "a", "host": "smsc.example", "port": 2775, "systemID": "me", "password": "pw", "binds": 4,
+              "window": 50, "messagesPerSecond": 200, "rewrite": {"destinationStripPrefix": "+", "destinationTON": 1},
+              "supports": {"udh": false, "maximumParts": 6}, "idForm": "normalized", "telemarketerIDs": ["1702123456789012345"]},
+              {"name": "dev", "kind": "simulator"}],
+             "routes": [{"destinationPrefixes": ["91"], "connectors": ["a", "dev"]}, {"connectors": ["a", "dev"], "weights": [1, 0]}]}
+            """)
+        #expect(good.connectors[0].binds == 4 && good.connectors[0].supports.maximumParts == 6 && good.connectors[0].supports.sar)
+        #expect(good.connectors[0].rewrite.destinationTON == 1 && good.connectors[0].enquireLinkSeconds == 30)
+        #expect(good.routes[1].weights == [1, 0])
+        let bad: [(String, String)] = [
+            (#"{"connectors": [{"name": "a", "host": "h", "systemID": "me", "colour": 1}]}"#, "connectors[0].colour"),
+            (#"{"connectors": [{"name": "a", "systemID": "me", "supports": {"utf8": true}}]}"#, "connectors[0].supports.utf8"),
+            (#"{"connectors": [{"name": "a", "systemID": "me"}], "routes": [{"connectors": ["b"]}]}"#, "connector b is not defined"),
+            (#"{"connectors": [{"name": "a", "systemID": "me"}, {"name": "a", "systemID": "you"}]}"#, "two connectors are named a"),
+            (#"{"connectors": [{"name": "a", "systemID": "me", "window": 0}]}"#, "connector a: window"),
+            (#"{"connectors": [{"name": "a"}]}"#, "connector a: systemID"),
+            (#"{"connectors": [{"name": "a", "systemID": "me", "idForm": "roman"}]}"#, "idForm"),
+            (#"{"connectors": [{"name": "a", "systemID": "me"}], "routes": [{"connectors": ["a"], "weights": [1, 2]}]}"#, "weights"),
+            (#"{"connectors": [{"name": "a", "systemID": "me"}], "routes": [{"connectors": ["a"], "destinationPattern": "(["}]}"#, "destinationPattern"),
+            (#"{"connectors": [{"name": "a", "systemID": "me"}], "routes": [{"connectors": ["a"], "destinationPrefixes": ["+44"]}]}"#, "destinationPrefixes"),
+            (#"{"connectors": [{"name": "a", "systemID": "me", "kind": "carrier-pigeon"}]}"#, "kind"),
+        ]
+        for (json, says) in bad {
+            #expect("\(json)", performing: { _ = try load(json) }, throws: { ($0 as? ConfigurationError)?.description.contains(says) == true })
+        }
+    }
+}
