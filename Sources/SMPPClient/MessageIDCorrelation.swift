@@ -90,6 +90,21 @@ public struct MessageIDCorrelator<Value: Sendable>: Sendable {
         }
     }
 
+    /// The spellings a receipt that came before this submit_sm_resp id may have used: its own;
+    /// under `.automatic`, for an id with hex letters, also its decimal value.
+    public func responseSpellings(_ id: String) -> [String] {
+        switch self.form {
+        case .exact: return [id]
+        case .normalized: return [normalizedMessageID(id)]
+        case .automatic:
+            let normalized = normalizedMessageID(id)
+            guard normalized.utf8.contains(where: { (0x61...0x66).contains($0) }),
+                normalized.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }), let value = UInt64(normalized, radix: 16)
+            else { return [normalized] }
+            return [normalized, String(value)]
+        }
+    }
+
     public init(form: MessageIDForm = .automatic, capacity: Int = 1_000_000) {
         precondition(capacity >= 1)
         self.form = form

@@ -25,10 +25,12 @@ public struct ReceiptMatcher<Submit: Sendable, Receipt: Sendable>: Sendable {
     /// A submit_sm_resp gave `messageID`: returns the receipt if it already came, else remembers.
     public mutating func submitted(_ messageID: String, _ submit: Submit) -> Receipt? {
         if !self.held.isEmpty {
-            let key = self.correlator.form == .exact ? messageID : normalizedMessageID(messageID)
-            if let ticket = self.earlyKeys[key], let entry = self.held.removeValue(forKey: ticket) {
-                for key in entry.keys where self.earlyKeys[key] == ticket { self.earlyKeys[key] = nil }
-                return entry.receipt
+            // The receipt's own spelling, or (an id with hex letters) its decimal value.
+            for key in self.correlator.responseSpellings(messageID) {
+                if let ticket = self.earlyKeys[key], let entry = self.held.removeValue(forKey: ticket) {
+                    for key in entry.keys where self.earlyKeys[key] == ticket { self.earlyKeys[key] = nil }
+                    return entry.receipt
+                }
             }
         }
         self.correlator.record(messageID, submit)

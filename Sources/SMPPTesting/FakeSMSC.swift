@@ -209,7 +209,7 @@ final class FakeSMSCHandler: ChannelInboundHandler {
                 context.writeAndFlush(self.wrapOutboundOut(.response(reply)), promise: nil)
                 return
             }
-            let number = self.box.nextMessageID.add(1, ordering: .relaxed).newValue + 0x1000
+            let number = self.box.nextMessageID.add(1, ordering: .relaxed).newValue + 0xB8BE00  // hex ids with letters, like most SMSCs that answer in hex
             let messageID = String(number, radix: 16)
             let response = SMPPPacket(sequenceNumber: packet.sequenceNumber, pdu: .submitSMResp(MessageIDResponse(messageID: messageID)))
             if self.configuration.lateDestinations.contains(submit.destination.address) {
