@@ -61,8 +61,8 @@ final class UpstreamConnector: Carrier, Service {
     let gateway: Gateway
     let pool: SMPPBindPool
     let logger: Logger
-    let queue: AsyncStream<Message>
-    let continuation: AsyncStream<Message>.Continuation
+    let queue: AsyncStream<[Message]>
+    let continuation: AsyncStream<[Message]>.Continuation
     let awaiting = Mutex<[MessageID: Pending]>([:])
     let state = Mutex<State>(.binding)
     /// Where a message goes when this connector cannot send it (set by the router).
@@ -119,13 +119,13 @@ final class UpstreamConnector: Carrier, Service {
                 throttlePause: .milliseconds(200), throttleRetries: 50, bindWait: .seconds(1), receiptHold: .seconds(2),
                 idForm: try configuration.messageIDForm()),
             logger: logger)
-        (self.queue, self.continuation) = AsyncStream.makeStream(of: Message.self)
+        (self.queue, self.continuation) = AsyncStream.makeStream(of: [Message].self)
     }
 
     var isUp: Bool { self.pool.boundCount > 0 }
 
     func send(_ messages: [Message]) {
-        for message in messages { self.continuation.yield(message) }
+        self.continuation.yield(messages)
     }
 
     func run() async throws {
@@ -160,25 +160,88 @@ final class UpstreamConnector: Carrier, Service {
         }
     }
 
-    /// Submits in order of arrival, up to binds × window at once.
+    /// Submits in order of arrival, up to binds × window messages at once, in chunks of up to
+    /// 64 (one flush and one wait each; no more than a second's worth under a rate limit).
     func submitAll() async {
         let limit = self.configuration.binds * self.configuration.window
+        let chunkSize = min(64, limit, self.configuration.messagesPerSecond.map { max(1, Int($0)) } ?? 64)
         await withDiscardingTaskGroup { group in
             var inFlight = 0
-            let done = AsyncStream<Void>.makeStream()
+            let done = AsyncStream<Int>.makeStream()
             var finished = done.stream.makeAsyncIterator()
-            for await message in self.queue {
-                if inFlight >= limit {
-                    _ = await finished.next()
-                    inFlight -= 1
-                }
-                inFlight += 1
-                group.addTask {
-                    await self.submit(message)
-                    done.continuation.yield()
+            for await batch in self.queue {
+                var start = batch.startIndex
+                while start < batch.endIndex {
+                    let chunk = batch[start..<min(start + chunkSize, batch.endIndex)]
+                    start = chunk.endIndex
+                    while inFlight > 0, inFlight + chunk.count > limit {
+                        inFlight -= await finished.next() ?? inFlight
+                    }
+                    inFlight += chunk.count
+                    group.addTask {
+                        await self.submit(chunk)
+                        done.continuation.yield(chunk.count)
+                    }
                 }
             }
         }
+    }
+
+    /// The fast path: single-part messages of a chunk go in one `submit(contentsOf:)`; those it
+    /// does not settle (throttled, not answered, nothing bound) and long messages take the
+    /// one-by-one path with its retries and failover, in order.
+    func submit(_ chunk: ArraySlice<Message>) async {
+        var rest: [Message] = []
+        if chunk.count > 1, self.isUp {
+            var simple: [Message] = []
+            var pdus: [SubmitSM] = []
+            simple.reserveCapacity(chunk.count)
+            pdus.reserveCapacity(chunk.count)
+            let now = wallClockMilliseconds()
+            for message in chunk {
+                if message.expiresAt.map({ $0 > now }) ?? true, case .success(let submits) = self.submits(for: message), submits.count == 1 {
+                    simple.append(message)
+                    pdus.append(submits[0])
+                } else {
+                    rest.append(message)
+                }
+            }
+            if let results = try? await self.pool.submit(contentsOf: pdus) {
+                var accepted: [(Message, String)] = []
+                accepted.reserveCapacity(results.count)
+                for (message, result) in zip(simple, results) {
+                    switch result {
+                    case .success(let reply) where reply.isOK: accepted.append((message, reply.messageID))
+                    case .success(let reply) where reply.status != .throttled && reply.status != .messageQueueFull:
+                        self.refused(message, status: reply.status)
+                    default: rest.append(message)
+                    }
+                }
+                self.accepted(accepted)
+            } else {
+                rest.append(contentsOf: simple)
+            }
+        } else {
+            rest.append(contentsOf: chunk)
+        }
+        for message in rest { await self.submit(message) }
+    }
+
+    /// Messages the carrier took, each as one submit_sm with this id.
+    func accepted(_ messages: [(Message, String)]) {
+        guard !messages.isEmpty else { return }
+        self.metrics.accepted.increment(by: Int64(messages.count))
+        self.awaiting.withLock { awaiting in
+            for (message, _) in messages { awaiting[message.id] = Pending(message: message, remaining: 1) }
+        }
+        self.pool.recordSubmissions(messages.map { .init(reference: $0.0.id.description, messageID: $0.1, part: 1, parts: 1) })
+        self.gateway.carrierAccepted(messages.map { ($0.0, [UpstreamID(connector: self.name, id: normalizedMessageID($0.1))]) })
+    }
+
+    func refused(_ message: Message, status: CommandStatus) {
+        self.metrics.refused.increment()
+        self.logger.notice("carrier refused a message", metadata: ["message": "\(message.id)", "smpp.status": "\(status)"])
+        self.gateway.carrierRefused(message, status: status)
     }
 
     /// The submit_sm PDUs for `message` as this carrier takes it, or the error code it fails with.
@@ -281,9 +344,7 @@ final class UpstreamConnector: Carrier, Service {
                     attempt += 1
                     try? await Task.sleep(for: .milliseconds(min(5_000, 200 * attempt)))
                 } else {
-                    self.metrics.refused.increment()
-                    self.logger.notice("carrier refused a message", metadata: ["message": "\(message.id)", "smpp.status": "\(reply.status)"])
-                    self.gateway.carrierRefused(message, status: reply.status)
+                    self.refused(message, status: reply.status)
                     return
                 }
             } catch {
@@ -298,28 +359,51 @@ final class UpstreamConnector: Carrier, Service {
         }
         self.metrics.accepted.increment()
         self.awaiting.withLock { $0[message.id] = Pending(message: message, remaining: ids.count) }
-        for (index, id) in ids.enumerated() {
-            self.pool.recordSubmission(.init(reference: message.id.description, messageID: id, part: index + 1, parts: ids.count))
-        }
-        self.gateway.carrierAccepted(message, upstream: ids.map { UpstreamID(connector: self.name, id: normalizedMessageID($0)) })
+        self.pool.recordSubmissions(
+            ids.enumerated().map { .init(reference: message.id.description, messageID: $1, part: $0 + 1, parts: ids.count) })
+        self.gateway.carrierAccepted([(message, ids.map { UpstreamID(connector: self.name, id: normalizedMessageID($0)) })])
     }
 
-    /// Receipts → the gateway's messages; MO → the account owning the number.
+    /// Receipts → the gateway's messages; MO → the account owning the number. A batch (one
+    /// socket read) is matched under one lock and reported in one go; receipts for messages
+    /// this run no longer holds are looked up in the store.
     func receive() async {
-        for await inbound in self.pool.inbound {
-            switch inbound {
-            case .receipt(let receipt):
-                guard !receipt.isIntermediate, let state = receipt.state, let status = MessageStatus(state) else { continue }
-                let error = Int(receipt.text?.error ?? "") ?? Int(receipt.networkErrorCode?.errorCode ?? 0)
+        for await batch in self.pool.inbound.batches {
+            var reports: [(message: Message, status: MessageStatus, error: Int)] = []
+            var lookups: [(SMPPReceipt, MessageStatus, Int)] = []
+            self.awaiting.withLock { awaiting in
+                for inbound in batch {
+                    guard case .receipt(let receipt) = inbound else { continue }
+                    guard !receipt.isIntermediate, let state = receipt.state, let status = MessageStatus(state) else { continue }
+                    let error = Int(receipt.text?.error ?? "") ?? Int(receipt.networkErrorCode?.errorCode ?? 0)
+                    // A part's receipt: the message is final when every part is delivered, or
+                    // the first time one is not.
+                    guard let reference = receipt.submission?.reference, let id = MessageID(reference), var pending = awaiting[id] else {
+                        lookups.append((receipt, status, error))
+                        continue
+                    }
+                    pending.remaining -= 1
+                    if status == .delivered && pending.remaining > 0 {
+                        awaiting[id] = pending
+                    } else {
+                        awaiting[id] = nil
+                        reports.append((pending.message, status, error))
+                    }
+                }
+            }
+            if !reports.isEmpty { self.gateway.carrierReported(reports) }
+            for (receipt, status, error) in lookups {
                 do {
-                    if try await !self.report(receipt, status: status, error: error) {
+                    if try await !self.lookUp(receipt, status: status, error: error) {
                         self.metrics.unknownReceipts.increment()
                         self.logger.notice("receipt for an id this gateway never sent", metadata: ["upstream_id": "\(receipt.messageID)"])
                     }
                 } catch {
                     self.logger.error("could not match a receipt", metadata: ["error": "\(error)"])
                 }
-            case .message(let mo):
+            }
+            for inbound in batch {
+                guard case .message(let mo) = inbound else { continue }
                 if !self.gateway.carrierMO(source: mo.source, destination: mo.destination, dataCoding: mo.dataCoding, shortMessage: mo.content) {
                     self.logger.notice("MO for a number no account owns", metadata: ["destination": "\(mo.destination.address)"])
                 }
@@ -327,31 +411,14 @@ final class UpstreamConnector: Carrier, Service {
         }
     }
 
-    /// One part's receipt: the message is final when every part is delivered, or the first
-    /// time one is not. False when no message is known by the receipt's id.
-    func report(_ receipt: SMPPReceipt, status: MessageStatus, error: Int) async throws -> Bool {
+    /// A receipt for a message this run does not hold: already settled (a later part, a
+    /// duplicate), or sent before a restart (the store knows the carrier's ids). False when no
+    /// message is known by the receipt's id.
+    func lookUp(_ receipt: SMPPReceipt, status: MessageStatus, error: Int) async throws -> Bool {
         if let reference = receipt.submission?.reference, let id = MessageID(reference) {
-            enum Outcome { case final(Message), waiting, settled }
-            let outcome: Outcome = self.awaiting.withLock { awaiting in
-                guard var pending = awaiting[id] else { return .settled }
-                pending.remaining -= 1
-                if status == .delivered && pending.remaining > 0 {
-                    awaiting[id] = pending
-                    return .waiting
-                }
-                awaiting[id] = nil
-                return .final(pending.message)
-            }
-            switch outcome {
-            case .final(let message): self.gateway.carrierReported(message, status: status, error: error)
-            case .waiting: break
-            case .settled: return try await self.gateway.carrierReported(id, status: status, error: error)
-            }
-            return true
+            return try await self.gateway.carrierReported(id, status: status, error: error)
         }
-        // Sent before a restart: the store knows the carrier's ids.
         return try await self.gateway.carrierReported(
-            connector: self.name, upstreamIDs: self.pool.receiptSpellings(receipt.messageID), status: status,
-            error: error)
+            connector: self.name, upstreamIDs: self.pool.receiptSpellings(receipt.messageID), status: status, error: error)
     }
 }

@@ -288,11 +288,25 @@ public final class Gateway: Service, Sendable {
 
     /// A carrier took the message (every part of it): it is `sent`, and its ids there are kept
     /// for the receipts.
-    public func carrierAccepted(_ message: Message, upstream: [UpstreamID]) {
-        var change = self.change(message, .sent, error: 0, at: wallClockMilliseconds(), intermediate: message.registeredDelivery.intermediateNotification)
-        if !message.registeredDelivery.intermediateNotification { change.receipt = nil }
-        change.upstream = upstream
-        self.work.append(.status(change))
+    public func carrierAccepted(_ accepted: [(message: Message, upstream: [UpstreamID])]) {
+        let now = wallClockMilliseconds()
+        var work: [Work] = []
+        work.reserveCapacity(accepted.count)
+        for (message, upstream) in accepted {
+            // No receipt for `sent` unless intermediate notifications were asked for.
+            var change: StatusChange
+            if message.registeredDelivery.intermediateNotification {
+                change = self.change(message, .sent, error: 0, at: now, intermediate: true)
+            } else {
+                let account = self.accounts.account(id: message.accountID)
+                change = StatusChange(
+                    messageID: message.id, status: .sent, at: now,
+                    webhook: self.statusWebhook(for: message, account: account, status: .sent, error: 0, at: now))
+            }
+            change.upstream = upstream
+            work.append(.status(change))
+        }
+        self.work.append(contentsOf: work)
     }
 
     /// A carrier refused the submit for good: the message ends `rejected` with the carrier's
@@ -320,9 +334,10 @@ public final class Gateway: Service, Sendable {
         return try await self.carrierReported(id, status: status, error: error)
     }
 
-    /// A carrier's receipt for a message this run sent and still holds.
-    public func carrierReported(_ message: Message, status: MessageStatus, error: Int) {
-        self.work.append(.status(self.change(message, status, error: error, at: wallClockMilliseconds())))
+    /// Carriers' receipts for messages this run sent and still holds.
+    public func carrierReported(_ reports: [(message: Message, status: MessageStatus, error: Int)]) {
+        let now = wallClockMilliseconds()
+        self.work.append(contentsOf: reports.map { .status(self.change($0.message, $0.status, error: $0.error, at: now)) })
     }
 
     /// A carrier's receipt for a message this run sent (matched in memory).

@@ -55,7 +55,11 @@ public final class SMPPBindPool: Service, Sendable {
     }
 
     struct State: Sendable {
-        var sessions: [Int: SMPPConnection] = [:]
+        var sessions: [Int: SMPPConnection] = [:] {
+            didSet { self.slots = self.sessions.keys.sorted() }
+        }
+        /// The bound slots in order (kept with `sessions`: no sort per submit).
+        var slots: [Int] = []
         var next = 0
         var waiters: [Int: CheckedContinuation<SMPPConnection?, Never>] = [:]
         var nextWaiter = 0
@@ -282,6 +286,36 @@ public final class SMPPBindPool: Service, Sendable {
         }
     }
 
+    /// Submits several PDUs on one bound session in one go (one hop to the event loop, one
+    /// flush, one wait), after the rate limit and any throttling pause; the outcomes come back in
+    /// order. ESME_RTHROTTLED / ESME_RMSGQFUL answers pause the pool and are returned as they
+    /// are: the caller tries those again (`submit(_:)` does, one by one).
+    public func submit(contentsOf messages: [SubmitSM]) async throws(SMPPClientError) -> [Result<SMPPReply<MessageIDResponse>, SMPPClientError>] {
+        try await self.admit(messages.count)
+        let connection = try await self.nextSession()
+        let results = try await connection.submit(contentsOf: messages)
+        let throttled = results.contains { result in
+            guard case .success(let reply) = result else { return false }
+            return reply.status == .throttled || reply.status == .messageQueueFull
+        }
+        if throttled { self.pause() }
+        return results
+    }
+
+    /// `recordSubmission` for several messages under one lock.
+    public func recordSubmissions(_ submissions: [SMPPReceipt.Submission]) {
+        var early: [InboundMessage] = []
+        self.state.withLock { state in
+            for submission in submissions {
+                if var receipt = state.matcher.submitted(submission.messageID, submission) {
+                    receipt.submission = submission
+                    early.append(.receipt(receipt))
+                }
+            }
+        }
+        if !early.isEmpty { self.inboundContinuation.yield(early) }
+    }
+
     /// Encodes, splits and submits a text; returns every part's id. Receipts for it come on
     /// `inbound` with `submission` set (reference = `message.reference`).
     public func send(_ message: TextMessage) async throws(SMPPClientError) -> SentMessage {
@@ -304,7 +338,7 @@ public final class SMPPBindPool: Service, Sendable {
     }
 
     /// Waits out a throttling pause and the rate limit.
-    func admit() async throws(SMPPClientError) {
+    func admit(_ count: Int = 1) async throws(SMPPClientError) {
         while true {
             let now = ContinuousClock.now
             let wait: ContinuousClock.Instant? = try self.state.withLock { state throws(SMPPClientError) in
@@ -312,7 +346,7 @@ public final class SMPPBindPool: Service, Sendable {
                 if let until = state.pausedUntil, until > now { return until }
                 state.pausedUntil = nil
                 guard state.limiter != nil else { return nil }
-                switch state.limiter!.acquire(1, now: now) {
+                switch state.limiter!.acquire(min(count, Int(state.limiter!.burst)), now: now) {
                 case .granted: return nil
                 case .retry(let at): return at
                 }
@@ -335,7 +369,7 @@ public final class SMPPBindPool: Service, Sendable {
         enum Pick { case session(SMPPConnection), wait(Int), shutDown }
         let pick: Pick = self.state.withLock { state in
             guard !state.shuttingDown else { return .shutDown }
-            let slots = state.sessions.keys.sorted()
+            let slots = state.slots
             if !slots.isEmpty {
                 state.next &+= 1
                 for offset in 0..<slots.count {
