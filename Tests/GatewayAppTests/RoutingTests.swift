@@ -1,6 +1,8 @@
 import Foundation
 import GatewayApp
 import GatewayCore
+import GatewayHTTP
+import HTTPTypes
 import NIOCore
 import SMPPClient
 import SMPPCore
@@ -257,10 +259,30 @@ import Testing
             #expect(reply.isOK)
             let receipt = await collect(connection.inbound, count: 1, seconds: 20).first?.receipt
             #expect(receipt?.state == .delivered)
+            let hash = DLTRules.chainHash(entityID: entity, telemarketerIDs: ["1702123456789012345"])
             let forwarded = try #require(carrier.simulator.recentSubmits.last)
             #expect(forwarded.tlvs.dltPrincipalEntityID == entity)
             #expect(forwarded.tlvs.dltContentTemplateID == template)
-            #expect(forwarded.tlvs.dltTelemarketerChainHash == DLTRules.chainHash(entityID: entity, telemarketerIDs: ["1702123456789012345"]))
+            #expect(forwarded.tlvs.dltTelemarketerChainHash == hash)
+            // Over HTTP (a real request to the listener): the same ids and hash reach the carrier.
+            let (_, key) = try await gateway.prepared.httpAPI.keys.create(accountID: account.id)
+            let sent = try await live(
+                gateway, .post, "/v2/messages", key: key,
+                body: #"{"to":"+919812345679","from":"SHRTWV","body":"Your OTP is 9876","dlt":{"entity_id":"\#(entity)","template_id":"\#(template)"}}"#)
+            #expect(sent.status == 202)
+            #expect(await eventually { carrier.simulator.recentSubmits.contains { $0.destination.address.hasSuffix("919812345679") } })
+            let viaHTTP = try #require(carrier.simulator.recentSubmits.last { $0.destination.address.hasSuffix("919812345679") })
+            #expect(viaHTTP.tlvs.dltPrincipalEntityID == entity && viaHTTP.tlvs.dltContentTemplateID == template)
+            #expect(viaHTTP.tlvs.dltTelemarketerChainHash == hash)
+            // Not compliant: refused at the door with the reason, never forwarded.
+            var offTemplate = message
+            offTemplate.shortMessage = ByteBuffer(string: "Your PIN is 4321")
+            #expect(try await connection.submit(offTemplate).status == CommandStatus(rawValue: 0x45))
+            let refused = try await live(
+                gateway, .post, "/v2/messages", key: key,
+                body: #"{"to":"+919812345670","from":"SHRTWV","body":"Your OTP is 1","dlt":{"entity_id":"\#(entity)","template_id":"1107160000000000000"}}"#)
+            #expect(refused.status == 422 && refused.code == "dlt_unknown_template")
+            #expect(carrier.simulator.counts.submitted == 2)
             await connection.close()
         }
         await carrier.stop()
