@@ -42,12 +42,19 @@ extension GatewayConfiguration {
         public var host: String = "127.0.0.1"
         public var port: Int = 2775
         public var tls: Bool = false
+        /// PEM file of the CA (or self-signed certificate) to trust for the carrier's TLS
+        /// certificate; absent: the system's trust store.
+        public var tlsCAFile: String?
+        /// The name the carrier's certificate must carry (and SNI); absent: `host`.
+        public var tlsServerName: String?
         public var systemID: String = ""
         public var password: String = ""
         public var systemType: String = ""
-        /// "transceiver", or "transmitter" (receipts then need a separate receiver: not supported yet).
+        /// "transceiver" (submits, receipts and MO on each bind), or "transmitter": `binds`
+        /// transmitters for submits and `receiverBinds` receivers for receipts and MO.
         public var bindType: String = "transceiver"
         public var binds: Int = 1
+        public var receiverBinds: Int = 1
         /// submit_sm outstanding per bind.
         public var window: Int = 100
         /// Messages (submit_sm) per second across the binds; absent: no limit.
@@ -77,7 +84,7 @@ extension GatewayConfiguration {
                 throw ConfigurationError("an upstream is smpp://system_id:password@host:port?binds=4&window=100 (smpps:// for TLS), not \(text)")
             }
             let query = Dictionary((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
-            let known = ["binds", "window", "name", "rate", "id_form"]
+            let known = ["binds", "window", "name", "rate", "id_form", "ca_file"]
             for key in query.keys where !known.contains(key) {
                 throw ConfigurationError("unknown upstream parameter \(key) (\(known.joined(separator: ", ")))")
             }
@@ -96,6 +103,7 @@ extension GatewayConfiguration {
                 self.messagesPerSecond = value
             }
             if let form = query["id_form"] { self.idForm = form }
+            if let file = query["ca_file"] { self.tlsCAFile = file }
             try self.validate()
         }
 
@@ -107,11 +115,16 @@ extension GatewayConfiguration {
             guard self.kind == "smpp" else { return }
             guard !self.host.isEmpty else { throw fail("host is required") }
             guard (1...65535).contains(self.port) else { throw fail("port \(self.port) is not a TCP port") }
+            if let file = self.tlsCAFile {
+                guard self.tls else { throw fail("tlsCAFile is for TLS connectors (\"tls\": true)") }
+                guard FileManager.default.isReadableFile(atPath: file) else { throw fail("cannot read tlsCAFile \(file)") }
+            }
             guard !self.systemID.isEmpty, self.systemID.utf8.count <= 15 else { throw fail("systemID is 1–15 characters") }
             guard self.password.utf8.count <= 8 else { throw fail("password is at most 8 characters (SMPP v3.4)") }
-            guard self.bindType == "transceiver" else {
-                throw fail("bindType \(self.bindType): only transceiver binds are supported (receipts come on the same bind)")
+            guard ["transceiver", "transmitter"].contains(self.bindType) else {
+                throw fail("bindType is transceiver, or transmitter (with receiverBinds receivers), not \(self.bindType)")
             }
+            guard (1...64).contains(self.receiverBinds) else { throw fail("receiverBinds is 1…64") }
             guard (1...64).contains(self.binds) else { throw fail("binds is 1…64") }
             guard (1...10_000).contains(self.window) else { throw fail("window is 1…10000") }
             if let rate = self.messagesPerSecond, !(rate > 0) { throw fail("messagesPerSecond must be more than 0") }
@@ -167,12 +180,15 @@ extension GatewayConfiguration.Connector {
         self.kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? self.kind
         self.host = try c.decodeIfPresent(String.self, forKey: .host) ?? self.host
         self.tls = try c.decodeIfPresent(Bool.self, forKey: .tls) ?? self.tls
+        self.tlsCAFile = try c.decodeIfPresent(String.self, forKey: .tlsCAFile)
+        self.tlsServerName = try c.decodeIfPresent(String.self, forKey: .tlsServerName)
         self.port = try c.decodeIfPresent(Int.self, forKey: .port) ?? (self.tls ? 2776 : 2775)
         self.systemID = try c.decodeIfPresent(String.self, forKey: .systemID) ?? self.systemID
         self.password = try c.decodeIfPresent(String.self, forKey: .password) ?? self.password
         self.systemType = try c.decodeIfPresent(String.self, forKey: .systemType) ?? self.systemType
         self.bindType = try c.decodeIfPresent(String.self, forKey: .bindType) ?? self.bindType
         self.binds = try c.decodeIfPresent(Int.self, forKey: .binds) ?? self.binds
+        self.receiverBinds = try c.decodeIfPresent(Int.self, forKey: .receiverBinds) ?? self.receiverBinds
         self.window = try c.decodeIfPresent(Int.self, forKey: .window) ?? self.window
         self.messagesPerSecond = try c.decodeIfPresent(Double.self, forKey: .messagesPerSecond)
         self.enquireLinkSeconds = try c.decodeIfPresent(Int.self, forKey: .enquireLinkSeconds) ?? self.enquireLinkSeconds
@@ -186,7 +202,7 @@ extension GatewayConfiguration.Connector {
     }
 
     static let keys: Set<String> = [
-        "name", "kind", "host", "port", "tls", "systemID", "password", "systemType", "bindType", "binds", "window", "messagesPerSecond",
+        "name", "kind", "host", "port", "tls", "tlsCAFile", "tlsServerName", "systemID", "password", "systemType", "bindType", "binds", "receiverBinds", "window", "messagesPerSecond",
         "enquireLinkSeconds", "responseTimeoutSeconds", "reconnectInitialMilliseconds", "reconnectMaximumMilliseconds", "idForm",
         "rewrite", "supports", "telemarketerIDs",
     ]

@@ -100,9 +100,15 @@ final class UpstreamConnector: Carrier, Service {
         self.logger = logger
         self.telemarketerIDs = configuration.telemarketerIDs
         self.metrics = Metrics(configuration.name)
-        let connection = SMPPConnection.Configuration(
+        var tls = SMPPConnection.TLS.disabled
+        if configuration.tls {
+            tls = configuration.tlsCAFile.map { SMPPConnection.TLS.trusting(pemFile: $0) } ?? .verified
+            tls.serverName = configuration.tlsServerName
+        }
+        let transmitter = configuration.bindType == "transmitter"
+        var connection = SMPPConnection.Configuration(
             host: configuration.host, port: configuration.port, systemID: configuration.systemID, password: configuration.password,
-            systemType: configuration.systemType, bindType: .transceiver, tls: configuration.tls ? .verified : .disabled,
+            systemType: configuration.systemType, bindType: transmitter ? .transmitter : .transceiver, tls: tls,
             session: SessionConfiguration(
                 role: .esme, windowSize: configuration.window, responseTimeout: .seconds(configuration.responseTimeoutSeconds),
                 bindTimeout: .seconds(10), enquireLinkInterval: configuration.enquireLinkSeconds > 0 ? .seconds(configuration.enquireLinkSeconds) : nil),
@@ -120,7 +126,21 @@ final class UpstreamConnector: Carrier, Service {
                 idForm: try configuration.messageIDForm()),
             logger: logger)
         (self.queue, self.continuation) = AsyncStream.makeStream(of: [Message].self)
+        if transmitter {
+            // Receivers for the receipts and MO: what they read is matched by the transmitters' pool.
+            let pool = self.pool
+            connection.bindType = .receiver
+            connection.inboundHandler = { batch in pool.receive(batch) }
+            var receiverLogger = logger
+            receiverLogger[metadataKey: "smpp.role"] = "receiver"
+            self.receivers = SMPPBindPool(.init(connection: connection, binds: configuration.receiverBinds), logger: receiverLogger)
+        } else {
+            self.receivers = nil
+        }
     }
+
+    /// With `bindType` transmitter: the receiver binds.
+    let receivers: SMPPBindPool?
 
     var isUp: Bool { self.pool.boundCount > 0 }
 
@@ -131,12 +151,14 @@ final class UpstreamConnector: Carrier, Service {
     func run() async throws {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await self.pool.run() }
+            if let receivers = self.receivers { group.addTask { try await receivers.run() } }
             group.addTask { await self.receive() }
             group.addTask { await self.submitAll() }
             group.addTask { await self.watch() }
             try? await gracefulShutdown()
             self.continuation.finish()
             self.pool.shutdown()
+            self.receivers?.shutdown()
         }
     }
 
@@ -152,6 +174,7 @@ final class UpstreamConnector: Carrier, Service {
             self.metrics.up.record(health.bound > 0 ? 1 : 0)
             if state != last {
                 var metadata: Logger.Metadata = ["state": "\(state.rawValue)", "binds": "\(health.bound)/\(self.configuration.binds)"]
+                if let receivers = self.receivers { metadata["receivers"] = "\(receivers.boundCount)/\(self.configuration.receiverBinds)" }
                 if state == .down, let error = health.lastBindError { metadata["error"] = "\(error)" }
                 self.logger.log(level: state == .down ? .warning : .info, "connector state", metadata: metadata)
                 last = state

@@ -217,6 +217,10 @@ public final class SMPPBindPool: Service, Sendable {
         return UInt64(elapsed.components.seconds) * 1000 + UInt64(elapsed.components.attoseconds / 1_000_000_000_000_000)
     }
 
+    /// Inbound messages from elsewhere — a separate receiver bind to the same SMSC — matched to
+    /// this pool's submits and delivered on `inbound` like its own.
+    public func receive(_ batch: [InboundMessage]) { self.deliver(batch) }
+
     func deliver(_ batch: [InboundMessage]) {
         let now = Self.epoch()
         let ready: [InboundMessage] = self.state.withLock { state in

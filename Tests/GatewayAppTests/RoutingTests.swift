@@ -288,6 +288,25 @@ import Testing
         await carrier.stop()
     }
 
+    @Test func transmitterBindsSubmitAndReceiverBindsBringTheReceiptsBack() async throws {
+        let carrier = try await Carrier()
+        try await withGateway(configure: { config in
+            config.connectors = [Self.connector("split", port: carrier.port) { $0.bindType = "transmitter"; $0.binds = 2; $0.receiverBinds = 1 }]
+        }) { gateway in
+            try await gateway.addAccount(numbers: ["447700900555"])
+            let connection = try await gateway.connect()
+            let replies = try await connection.submit(contentsOf: (0..<10).map { submit(to: "4477009000\($0 + 10)") })
+            let ids = Set(try replies.map { try $0.get().messageID })
+            // A transmitter cannot take deliver_sm: these came over the receiver bind.
+            let receipts = await collect(connection.inbound, count: 10, seconds: 20).compactMap(\.receipt)
+            #expect(Set(receipts.map(\.messageID)) == ids && receipts.allSatisfy { $0.state == .delivered })
+            carrier.simulator.inject(from: "+447700900123", to: "447700900555", text: "HELP", systemID: "carrier")
+            #expect(await collect(connection.inbound, count: 1, seconds: 20).first?.mo?.text == "HELP")
+            await connection.close()
+        }
+        await carrier.stop()
+    }
+
     @Test func connectorsAndRoutesInTheConfigFileAreChecked() throws {
         let file = NSTemporaryDirectory() + "shortwave-routes-\(UUID().uuidString).json"
         defer { try? FileManager.default.removeItem(atPath: file) }
@@ -320,9 +339,47 @@ import Testing
             (#"{"connectors": [{"name": "a", "systemID": "me"}], "routes": [{"connectors": ["a"], "destinationPattern": "(["}]}"#, "destinationPattern"),
             (#"{"connectors": [{"name": "a", "systemID": "me"}], "routes": [{"connectors": ["a"], "destinationPrefixes": ["+44"]}]}"#, "destinationPrefixes"),
             (#"{"connectors": [{"name": "a", "systemID": "me", "kind": "carrier-pigeon"}]}"#, "kind"),
+            (#"{"connectors": [{"name": "a", "systemID": "me", "bindType": "receiver"}]}"#, "bindType"),
+            (#"{"connectors": [{"name": "a", "systemID": "me", "tlsCAFile": "/etc/hosts"}]}"#, "tlsCAFile is for TLS"),
+            (#"{"connectors": [{"name": "a", "systemID": "me", "tls": true, "tlsCAFile": "/no/such.pem"}]}"#, "cannot read tlsCAFile"),
         ]
         for (json, says) in bad {
             #expect("\(json)", performing: { _ = try load(json) }, throws: { ($0 as? ConfigurationError)?.description.contains(says) == true })
+        }
+    }
+}
+
+/// Shortwave as another Shortwave's carrier, over SMPP with TLS.
+@Suite struct TLSConnectorTests {
+    @Test func aTLSConnectorVerifiesTheCarriersCertificateAndCarriesMessagesAndReceipts() async throws {
+        try await withGateway { carrier in
+            try await carrier.addAccount(id: "downstream", systemID: "carrier", password: "secret")
+            let certificate = carrier.directory + "/tls-certificate.pem"
+            try await withGateway(configure: { config in
+                config.connectors = [
+                    RoutingTests.connector("secure", port: carrier.tlsPort) { connector in
+                        connector.tls = true
+                        connector.tlsCAFile = certificate
+                    }
+                ]
+            }) { gateway in
+                try await gateway.addAccount()
+                #expect(await eventually(20) { gateway.prepared.connectorStates["secure"] == "up" })
+                let connection = try await gateway.connect()
+                let reply = try await connection.submit(submit(to: "447700900001"))
+                let receipt = await collect(connection.inbound, count: 1, seconds: 20).first?.receipt
+                #expect(receipt?.messageID == reply.messageID && receipt?.state == .delivered)
+                // The carrier saw a message of its own (its own id, its own store).
+                let page = try await carrier.gateway.store.messages(MessageQuery(accountID: "downstream", limit: 10))
+                #expect(page.messages.count == 1 && page.messages.first?.id.description != reply.messageID)
+                await connection.close()
+            }
+            // Without the carrier's certificate to trust, the bind is refused by TLS: the connector is down.
+            try await withGateway(configure: { config in
+                config.connectors = [RoutingTests.connector("untrusted", port: carrier.tlsPort) { $0.tls = true }]
+            }) { gateway in
+                #expect(await eventually(20) { gateway.prepared.connectorStates["untrusted"] == "down" })
+            }
         }
     }
 }
