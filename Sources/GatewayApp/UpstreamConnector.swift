@@ -78,6 +78,7 @@ final class UpstreamConnector: Carrier, Service {
         let refused: Counter
         let retried: Counter
         let unknownReceipts: Counter
+        let malformedReceipts: Counter
 
         init(_ name: String) {
             let connector = [("connector", name)]
@@ -87,6 +88,7 @@ final class UpstreamConnector: Carrier, Service {
             self.refused = Counter(label: "shortwave_connector_submits_total", dimensions: connector + [("outcome", "refused")])
             self.retried = Counter(label: "shortwave_connector_submits_total", dimensions: connector + [("outcome", "retried")])
             self.unknownReceipts = Counter(label: "shortwave_connector_unknown_receipts_total", dimensions: connector)
+            self.malformedReceipts = Counter(label: "shortwave_connector_malformed_receipts_total", dimensions: connector)
         }
     }
 
@@ -394,10 +396,15 @@ final class UpstreamConnector: Carrier, Service {
         for await batch in self.pool.inbound.batches {
             var reports: [(message: Message, status: MessageStatus, error: Int)] = []
             var lookups: [(SMPPReceipt, MessageStatus, Int)] = []
+            var malformed: [SMPPReceipt] = []
             self.awaiting.withLock { awaiting in
                 for inbound in batch {
                     guard case .receipt(let receipt) = inbound else { continue }
-                    guard !receipt.isIntermediate, let state = receipt.state, let status = MessageStatus(state) else { continue }
+                    guard !receipt.isIntermediate else { continue }
+                    guard let state = receipt.state, let status = MessageStatus(state) else {
+                        malformed.append(receipt)
+                        continue
+                    }
                     let error = Int(receipt.text?.error ?? "") ?? Int(receipt.networkErrorCode?.errorCode ?? 0)
                     // A part's receipt: the message is final when every part is delivered, or
                     // the first time one is not.
@@ -415,6 +422,12 @@ final class UpstreamConnector: Carrier, Service {
                 }
             }
             if !reports.isEmpty { self.gateway.carrierReported(reports) }
+            for receipt in malformed {
+                // No state to give the message: it stays `sent` (a later receipt may settle it).
+                self.metrics.malformedReceipts.increment()
+                self.logger.notice(
+                    "receipt without a readable state", metadata: ["upstream_id": "\(receipt.messageID)", "text": "\(receipt.text.map { "\($0)" } ?? "")"])
+            }
             for (receipt, status, error) in lookups {
                 do {
                     if try await !self.lookUp(receipt, status: status, error: error) {

@@ -234,6 +234,16 @@ public final class SMSCSimulator: SMPPServerDelegate, Service, Sendable {
     }
 
     /// An inbound (MO) message to the receivers of `systemID` (or of any system_id when nil).
+    /// A delivery receipt with `text` as its short_message (and no TLVs) to the receivers of
+    /// `systemID`: for testing what a gateway does with receipts for ids it never sent, or with
+    /// receipt text it cannot read.
+    public func injectReceipt(text: String, systemID: String) {
+        let pdu = DeliverSM(
+            source: SMPPAddress(ton: .international, npi: .isdn, "447700900000"), destination: SMPPAddress(ton: .alphanumeric, npi: .unknown, "ACME"),
+            esmClass: ESMClass(type: .smscDeliveryReceipt), shortMessage: ByteBuffer(string: text))
+        self.deliver([pdu], systemID: systemID)
+    }
+
     public func inject(from source: String, to destination: String, text: String, systemID: String? = nil) {
         let encoded = EncodedText(text) ?? EncodedText(text, alphabet: .ucs2)!
         let pdu = DeliverSM(

@@ -307,6 +307,31 @@ import Testing
         await carrier.stop()
     }
 
+    @Test func receiptsForIdsNeverSentAndUnreadableReceiptsReachNoCustomer() async throws {
+        let carrier = try await Carrier()
+        try await withGateway(configure: { config in
+            config.connectors = [Self.connector("odd", port: carrier.port)]
+        }) { gateway in
+            try await gateway.addAccount()
+            let connection = try await gateway.connect()
+            #expect(await eventually(20) { gateway.prepared.connectorStates["odd"] == "up" })
+            carrier.simulator.injectReceipt(
+                text: "id:987654321 sub:001 dlvrd:001 submit date:2611271200 done date:2611271201 stat:DELIVRD err:000 Text:x", systemID: "carrier")
+            carrier.simulator.injectReceipt(text: "this is not a receipt", systemID: "carrier")
+            carrier.simulator.injectReceipt(text: "id:1 stat:WHATEVER err:zz", systemID: "carrier")
+            // The connector carries on: the next message's receipt is the only one the customer
+            // gets (the carrier's ids start at 1, so "id:1" above was an early receipt for it that
+            // could not be read: the real one still settles it).
+            let reply = try await connection.submit(submit(to: "447700900001"))
+            let receipts = await collect(connection.inbound, count: 2, seconds: 5).compactMap(\.receipt)
+            #expect(receipts.count == 1)
+            #expect(receipts.first?.messageID == reply.messageID && receipts.first?.state == .delivered)
+            #expect(gateway.prepared.connectorStates["odd"] == "up")
+            await connection.close()
+        }
+        await carrier.stop()
+    }
+
     @Test func connectorsAndRoutesInTheConfigFileAreChecked() throws {
         let file = NSTemporaryDirectory() + "shortwave-routes-\(UUID().uuidString).json"
         defer { try? FileManager.default.removeItem(atPath: file) }
