@@ -118,7 +118,8 @@ public struct GatewayApplication: Sendable {
             inactivityTimeout: smpp.inactivitySeconds > 0 ? .seconds(smpp.inactivitySeconds) : nil)
         var connectors: [UpstreamConnector] = []
         var carriers: [String: any Carrier] = [:]
-        for connector in try self.configuration.allConnectors() {
+        let connectorConfigurations = try self.configuration.allConnectors()
+        for connector in connectorConfigurations {
             if connector.kind == "simulator" {
                 carriers[connector.name] = SimulatorCarrier(name: connector.name, gateway: gateway)
             } else {
@@ -159,7 +160,16 @@ public struct GatewayApplication: Sendable {
         let api = HTTPAPI(
             gateway: gateway, keys: keys,
             configuration: .init(maximumBatch: self.configuration.http.maximumBatch, webhookHosts: Set(self.configuration.http.webhookHosts)),
-            admin: AdminAPI(tokenHash: tokenHash, binds: frontEnd, metrics: self.metrics), logger: self.logger)
+            admin: AdminAPI(
+                tokenHash: tokenHash, binds: frontEnd, metrics: self.metrics,
+                connectors: { [carriers] in
+                    connectorConfigurations.map { configuration in
+                        (carriers[configuration.name] as? UpstreamConnector)?.info
+                            ?? ConnectorInfo(
+                                name: configuration.name, kind: configuration.kind, address: "", tls: false, state: "up", bindsUp: 0, binds: 0,
+                                accepted: 0, awaitingReceipts: 0)
+                    }
+                }), logger: self.logger)
         let bound = BoundPort()
         let http = api.application(host: self.configuration.http.host, port: self.configuration.http.port) { port in
             bound.set(port)

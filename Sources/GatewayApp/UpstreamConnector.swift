@@ -146,6 +146,17 @@ final class UpstreamConnector: Carrier, Service {
 
     var isUp: Bool { self.pool.boundCount > 0 }
 
+    /// Messages the carrier took over this run.
+    let acceptedCount = Atomic<Int>(0)
+
+    var info: ConnectorInfo {
+        let configuration = self.configuration
+        return ConnectorInfo(
+            name: configuration.name, kind: configuration.kind, address: "\(configuration.host):\(configuration.port)", tls: configuration.tls,
+            state: self.state.withLock { $0 }.rawValue, bindsUp: self.pool.boundCount, binds: configuration.binds,
+            accepted: self.acceptedCount.load(ordering: .relaxed), awaitingReceipts: self.awaiting.withLock { $0.count })
+    }
+
     func send(_ messages: [Message]) {
         self.continuation.yield(messages)
     }
@@ -256,6 +267,7 @@ final class UpstreamConnector: Carrier, Service {
     func accepted(_ messages: [(Message, String)]) {
         guard !messages.isEmpty else { return }
         self.metrics.accepted.increment(by: Int64(messages.count))
+        self.acceptedCount.add(messages.count, ordering: .relaxed)
         self.awaiting.withLock { awaiting in
             for (message, _) in messages { awaiting[message.id] = Pending(message: message, remaining: 1) }
         }
@@ -383,6 +395,7 @@ final class UpstreamConnector: Carrier, Service {
             }
         }
         self.metrics.accepted.increment()
+        self.acceptedCount.add(1, ordering: .relaxed)
         self.awaiting.withLock { $0[message.id] = Pending(message: message, remaining: ids.count) }
         self.pool.recordSubmissions(
             ids.enumerated().map { .init(reference: message.id.description, messageID: $1, part: $0 + 1, parts: ids.count) })

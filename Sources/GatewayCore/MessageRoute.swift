@@ -18,3 +18,34 @@ public struct UpstreamID: Sendable, Hashable {
         self.id = id
     }
 }
+
+/// An upstream connector as the admin API shows it.
+public struct ConnectorInfo: Sendable, Hashable {
+    public var name: String
+    /// "smpp" or "simulator".
+    public var kind: String
+    /// host:port, and whether over TLS (empty for the simulator).
+    public var address: String
+    public var tls: Bool
+    /// binding, up, throttled or down (the simulator is always up).
+    public var state: String
+    public var bindsUp: Int
+    public var binds: Int
+    /// Messages the carrier took, and those of them still waiting for their receipts.
+    public var accepted: Int
+    public var awaitingReceipts: Int
+
+    public init(
+        name: String, kind: String, address: String, tls: Bool, state: String, bindsUp: Int, binds: Int, accepted: Int, awaitingReceipts: Int
+    ) {
+        self.name = name
+        self.kind = kind
+        self.address = address
+        self.tls = tls
+        self.state = state
+        self.bindsUp = bindsUp
+        self.binds = binds
+        self.accepted = accepted
+        self.awaitingReceipts = awaitingReceipts
+    }
+}

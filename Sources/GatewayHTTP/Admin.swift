@@ -17,12 +17,18 @@ public struct AdminAPI: Sendable {
     public let binds: any BindDirectory
     /// The metrics in Prometheus' text format, for `/metrics` (none: no endpoint).
     public let metrics: (@Sendable () -> [UInt8])?
+    /// The upstream connectors and their state, for `/admin/v1/connectors`.
+    public let connectors: @Sendable () -> [ConnectorInfo]
     let serial = SerialQueue()
 
-    public init(tokenHash: [UInt8], binds: any BindDirectory, metrics: (@Sendable () -> [UInt8])? = nil) {
+    public init(
+        tokenHash: [UInt8], binds: any BindDirectory, metrics: (@Sendable () -> [UInt8])? = nil,
+        connectors: @escaping @Sendable () -> [ConnectorInfo] = { [] }
+    ) {
         self.tokenHash = tokenHash
         self.binds = binds
         self.metrics = metrics
+        self.connectors = connectors
     }
 
     public static func hash(token: some StringProtocol) -> [UInt8] { Array(SHA256.hash(data: Array(token.utf8))) }
@@ -298,6 +304,37 @@ extension HTTPAPI {
                 json.int(bind.submitted)
                 json.key("messages_per_second")
                 json.int(Int(bind.messagesPerSecond.rounded()))
+                json.endObject()
+            }
+            json.endArray()
+            json.endObject()
+            return Self.json(.ok, json.bytes)
+        }
+        group.get("/connectors") { _, _ in
+            var json = JSONWriter()
+            json.beginObject()
+            json.key("data")
+            json.beginArray()
+            for connector in admin.connectors() {
+                json.beginObject()
+                json.key("name")
+                json.string(connector.name)
+                json.key("kind")
+                json.string(connector.kind)
+                json.key("address")
+                json.string(connector.address)
+                json.key("tls")
+                json.bool(connector.tls)
+                json.key("state")
+                json.string(connector.state)
+                json.key("binds_up")
+                json.int(connector.bindsUp)
+                json.key("binds")
+                json.int(connector.binds)
+                json.key("accepted")
+                json.int(connector.accepted)
+                json.key("awaiting_receipts")
+                json.int(connector.awaitingReceipts)
                 json.endObject()
             }
             json.endArray()

@@ -3321,6 +3321,88 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/admin/v1/connectors": {
+   "get": {
+    "operationId": "listConnectors",
+    "description": "The upstream carrier connectors (config `connectors` and `--upstream`) and their state: binding, up, throttled or down.",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "data"
+         ],
+         "properties": {
+          "data": {
+           "type": "array",
+           "items": {
+            "type": "object",
+            "required": [
+             "name",
+             "kind",
+             "address",
+             "tls",
+             "state",
+             "binds_up",
+             "binds",
+             "accepted",
+             "awaiting_receipts"
+            ],
+            "properties": {
+             "name": {
+              "type": "string"
+             },
+             "kind": {
+              "type": "string",
+              "enum": [
+               "smpp",
+               "simulator"
+              ]
+             },
+             "address": {
+              "type": "string"
+             },
+             "tls": {
+              "type": "boolean"
+             },
+             "state": {
+              "type": "string",
+              "enum": [
+               "binding",
+               "up",
+               "throttled",
+               "down"
+              ]
+             },
+             "binds_up": {
+              "type": "integer"
+             },
+             "binds": {
+              "type": "integer"
+             },
+             "accepted": {
+              "type": "integer"
+             },
+             "awaiting_receipts": {
+              "type": "integer"
+             }
+            }
+           }
+          }
+         }
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     }
+    }
+   }
+  },
   "/admin/v1/openapi.json": {
    "get": {
     "operationId": "adminOpenAPI",

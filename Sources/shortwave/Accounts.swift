@@ -16,7 +16,7 @@ struct Accounts: AsyncParsableCommand {
             """,
         subcommands: [
             List.self, Show.self, Create.self, Update.self, Suspend.self, Resume.self, Delete.self, Password.self, Keys.self, CreateKey.self,
-            RevokeKey.self, TopUp.self, DLT.self, Binds.self, Unbind.self,
+            RevokeKey.self, TopUp.self, DLT.self, Binds.self, Unbind.self, Connectors.self,
         ]
     )
 
@@ -250,6 +250,12 @@ struct Accounts: AsyncParsableCommand {
         func run() async throws {
             try await self.connection.call(.GET, "/admin/v1/binds" + (self.account.map { "?account=\(escape($0))" } ?? ""))
         }
+    }
+
+    struct Connectors: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the upstream carrier connectors and their state.")
+        @OptionGroup var connection: Connection
+        func run() async throws { try await self.connection.call(.GET, "/admin/v1/connectors") }
     }
 
     struct Unbind: AsyncParsableCommand {

@@ -226,7 +226,7 @@ import Testing
                 ("/admin/v1/accounts/{id}/password", ["post"]), ("/admin/v1/accounts/{id}/webhook-secret", ["post"]),
                 ("/admin/v1/accounts/{id}/keys", ["get", "post"]), ("/admin/v1/accounts/{id}/keys/{key}", ["delete"]),
                 ("/admin/v1/accounts/{id}/balance", ["post"]), ("/admin/v1/accounts/{id}/dlt", ["get", "put"]), ("/admin/v1/binds", ["get"]),
-                ("/admin/v1/binds/{id}", ["delete"]), ("/admin/v1/openapi.json", ["get"]),
+                ("/admin/v1/binds/{id}", ["delete"]), ("/admin/v1/connectors", ["get"]), ("/admin/v1/openapi.json", ["get"]),
             ]
             #expect(Set(paths.keys) == Set(served.map(\.0)))
             for (path, methods) in served { #expect(Set(paths[path]!.keys.filter { $0 != "parameters" }) == Set(methods), "\(path)") }

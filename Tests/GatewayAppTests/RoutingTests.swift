@@ -113,6 +113,26 @@ import Testing
         await backup.stop()
     }
 
+    @Test func theAdminAPIListsConnectorsWithTheirState() async throws {
+        let port = try await Self.deadPort()
+        let live1 = try await Carrier()
+        var dev = GatewayConfiguration.Connector(name: "dev")
+        dev.kind = "simulator"
+        try await withGateway(configure: { config in
+            config.connectors = [Self.connector("gone", port: port), Self.connector("live", port: live1.port), dev]
+        }) { gateway in
+            let token = String(try #require(gateway.prepared.adminTokenLine).dropFirst("admin token: ".count))
+            #expect(await eventually(20) { gateway.prepared.connectorStates == ["gone": "down", "live": "up"] })
+            let listed = try await live(gateway, .get, "/admin/v1/connectors", key: token)
+            let data = try #require(listed.json["data"] as? [[String: Any]])
+            #expect(data.map { $0["name"] as? String } == ["gone", "live", "dev"])
+            #expect(data.map { $0["state"] as? String } == ["down", "up", "up"])
+            #expect(data[1]["address"] as? String == "127.0.0.1:\(live1.port)" && data[1]["binds_up"] as? Int == 1)
+            #expect(try await live(gateway, .get, "/admin/v1/connectors", key: "wrong").status == 401)
+        }
+        await live1.stop()
+    }
+
     @Test func aWeightedSetSharesMessagesByWeight() async throws {
         let heavy = try await Carrier()
         let light = try await Carrier()

@@ -222,6 +222,13 @@ adminDoc = {
                 "since": ts, "window": S("integer"), "window_in_use": S("integer"), "submitted": S("integer"), "messages_per_second": S("integer")}}}}}), **admin_errors(401)}}},
   "/admin/v1/binds/{id}": {"parameters": [id_param],
     "delete": {"operationId": "unbind", "responses": {"204": {"description": "Unbound"}, **admin_errors(401, 404)}}},
+  "/admin/v1/connectors": {
+    "get": {"operationId": "listConnectors", "description": "The upstream carrier connectors (config `connectors` and `--upstream`) and their state: binding, up, throttled or down.",
+        "responses": {"200": plain({"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": {"type": "object",
+            "required": ["name", "kind", "address", "tls", "state", "binds_up", "binds", "accepted", "awaiting_receipts"],
+            "properties": {"name": S("string"), "kind": {"type": "string", "enum": ["smpp", "simulator"]}, "address": S("string"), "tls": S("boolean"),
+                "state": {"type": "string", "enum": ["binding", "up", "throttled", "down"]}, "binds_up": S("integer"), "binds": S("integer"),
+                "accepted": S("integer"), "awaiting_receipts": S("integer")}}}}}), **admin_errors(401)}}},
   "/admin/v1/openapi.json": {"get": {"operationId": "adminOpenAPI", "responses": {"200": plain(S("object")), **admin_errors(401)}}},
  },
  "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "responses": doc["components"]["responses"],
