@@ -64,6 +64,8 @@ final class UpstreamConnector: Carrier, Service {
     let queue: AsyncStream<[Message]>
     let continuation: AsyncStream<[Message]>.Continuation
     let awaiting = Mutex<[MessageID: Pending]>([:])
+    /// Parts of long messages sent before a restart, delivered since (with those the store knows).
+    let restoredParts = Mutex<[MessageID: Set<String>]>([:])
     let state = Mutex<State>(.binding)
     /// Where a message goes when this connector cannot send it (set by the router).
     let router = Mutex<Router?>(nil)
@@ -410,6 +412,7 @@ final class UpstreamConnector: Carrier, Service {
             var reports: [(message: Message, status: MessageStatus, error: Int)] = []
             var lookups: [(SMPPReceipt, MessageStatus, Int)] = []
             var malformed: [SMPPReceipt] = []
+            var parts: [DeliveredPart] = []
             self.awaiting.withLock { awaiting in
                 for inbound in batch {
                     guard case .receipt(let receipt) = inbound else { continue }
@@ -428,6 +431,9 @@ final class UpstreamConnector: Carrier, Service {
                     pending.remaining -= 1
                     if status == .delivered && pending.remaining > 0 {
                         awaiting[id] = pending
+                        if let part = receipt.submission?.messageID {
+                            parts.append(DeliveredPart(messageID: id, upstream: UpstreamID(connector: self.name, id: normalizedMessageID(part))))
+                        }
                     } else {
                         awaiting[id] = nil
                         reports.append((pending.message, status, error))
@@ -435,6 +441,7 @@ final class UpstreamConnector: Carrier, Service {
                 }
             }
             if !reports.isEmpty { self.gateway.carrierReported(reports) }
+            if !parts.isEmpty { self.gateway.carrierDelivered(parts: parts) }
             for receipt in malformed {
                 // No state to give the message: it stays `sent` (a later receipt may settle it).
                 self.metrics.malformedReceipts.increment()
@@ -461,13 +468,32 @@ final class UpstreamConnector: Carrier, Service {
     }
 
     /// A receipt for a message this run does not hold: already settled (a later part, a
-    /// duplicate), or sent before a restart (the store knows the carrier's ids). False when no
-    /// message is known by the receipt's id.
+    /// duplicate), or sent before a restart (the store knows the carrier's ids and which parts
+    /// of a long message were delivered). False when no message is known by the receipt's id.
     func lookUp(_ receipt: SMPPReceipt, status: MessageStatus, error: Int) async throws -> Bool {
         if let reference = receipt.submission?.reference, let id = MessageID(reference) {
             return try await self.gateway.carrierReported(id, status: status, error: error)
         }
-        return try await self.gateway.carrierReported(
-            connector: self.name, upstreamIDs: self.pool.receiptSpellings(receipt.messageID), status: status, error: error)
+        guard let match = try await self.gateway.store.upstream(connector: self.name, upstreamIDs: self.pool.receiptSpellings(receipt.messageID))
+        else { return false }
+        if match.parts > 1, status == .delivered {
+            // A delivered part: final only when every other part was delivered too.
+            let waiting = self.restoredParts.withLock { restored -> Bool in
+                var delivered = match.deliveredParts.union(restored[match.messageID] ?? [])
+                delivered.insert(match.upstreamID)
+                if delivered.count < match.parts {
+                    restored[match.messageID] = delivered
+                    return true
+                }
+                restored[match.messageID] = nil
+                return false
+            }
+            if waiting {
+                self.gateway.carrierDelivered(
+                    parts: [DeliveredPart(messageID: match.messageID, upstream: UpstreamID(connector: self.name, id: match.upstreamID))])
+                return true
+            }
+        }
+        return try await self.gateway.carrierReported(match.messageID, status: status, error: error)
     }
 }

@@ -65,6 +65,7 @@ public final class Gateway: Service, Sendable {
         case delivery(Delivery)
         case webhook(Webhook)
         case acknowledged(Int64)
+        case deliveredPart(DeliveredPart)
     }
 
     public let configuration: Configuration
@@ -327,11 +328,10 @@ public final class Gateway: Service, Sendable {
         self.work.append(.status(self.change(message, .expired, error: 0, at: wallClockMilliseconds())))
     }
 
-    /// A carrier's receipt for one of its ids: the message it names moves to `status`. False if
-    /// no message is known by that id (logged by the caller, never a crash).
-    public func carrierReported(connector: String, upstreamIDs: [String], status: MessageStatus, error: Int) async throws -> Bool {
-        guard let id = try await self.store.message(connector: connector, upstreamIDs: upstreamIDs) else { return false }
-        return try await self.carrierReported(id, status: status, error: error)
+    /// Parts of long messages the carrier delivered while other parts are still out: kept, so
+    /// that after a restart the last part's receipt still knows the others were delivered.
+    public func carrierDelivered(parts: [DeliveredPart]) {
+        self.work.append(contentsOf: parts.map { .deliveredPart($0) })
     }
 
     /// Carriers' receipts for messages this run sent and still holds.
@@ -442,6 +442,7 @@ public final class Gateway: Service, Sendable {
                 case .delivery(let delivery): write.deliveries.append(delivery)
                 case .webhook(let webhook): write.webhooks.append(webhook)
                 case .acknowledged(let sequence): write.acknowledged.append(sequence)
+                case .deliveredPart(let part): write.deliveredParts.append(part)
                 }
             }
             write.dispatchWatermark = self.watermark(removing: write.changes.lazy.map(\.messageID))

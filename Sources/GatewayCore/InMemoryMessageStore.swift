@@ -14,7 +14,8 @@ public final class InMemoryMessageStore: MessageStore {
         var settings: [String: String] = [:]
         var balances: [String: Int64] = [:]
         var credits: [MessageID: Credit] = [:]
-        var upstream: [UpstreamID: MessageID] = [:]
+        var upstream: [UpstreamID: (message: MessageID, parts: Int)] = [:]
+        var deliveredParts: [MessageID: Set<String>] = [:]
     }
 
     private let state = Mutex(State())
@@ -100,6 +101,9 @@ public final class InMemoryMessageStore: MessageStore {
         stored += try await self.insert(deliveries: batch.deliveries)
         _ = try await self.insert(webhooks: batch.webhooks)
         try await self.completeDeliveries(batch.acknowledged)
+        self.state.withLock { state in
+            for part in batch.deliveredParts { state.deliveredParts[part.messageID, default: []].insert(part.upstream.id) }
+        }
         return WriteOutcome(deliveries: stored, credits: credits)
     }
 
@@ -118,7 +122,7 @@ public final class InMemoryMessageStore: MessageStore {
                 if change.status.isFinal { message.doneAt = change.at }
                 state.messages[change.messageID] = message
                 if let webhook = change.webhook { _ = self.store(webhook, in: &state) }
-                for upstream in change.upstream { state.upstream[upstream] = change.messageID }
+                for upstream in change.upstream { state.upstream[upstream] = (change.messageID, change.upstream.count) }
                 if let credit = change.credit, state.credits[credit.messageID] == nil {
                     state.credits[credit.messageID] = credit
                     state.balances[credit.accountID, default: 0] += credit.amount
@@ -149,10 +153,13 @@ public final class InMemoryMessageStore: MessageStore {
 
     public func balances() async throws -> [String: Int64] { self.state.withLock { $0.balances } }
 
-    public func message(connector: String, upstreamIDs: [String]) async throws -> MessageID? {
+    public func upstream(connector: String, upstreamIDs: [String]) async throws -> UpstreamMatch? {
         self.state.withLock { state in
             for id in upstreamIDs {
-                if let found = state.upstream[UpstreamID(connector: connector, id: id)] { return found }
+                if let found = state.upstream[UpstreamID(connector: connector, id: id)] {
+                    return UpstreamMatch(
+                        messageID: found.message, upstreamID: id, parts: found.parts, deliveredParts: state.deliveredParts[found.message] ?? [])
+                }
             }
             return nil
         }

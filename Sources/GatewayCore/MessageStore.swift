@@ -108,6 +108,8 @@ public struct WriteBatch: Sendable {
     /// Below this id every message not scheduled for later has left `queued` (or is changed in
     /// this batch): a restart resumes from here rather than searching the whole table.
     public var dispatchWatermark: MessageID?
+    /// Parts of long messages the carrier reported delivered while others are still out.
+    public var deliveredParts: [DeliveredPart] = []
 
     public init(
         messages: [Message] = [], changes: [StatusChange] = [], deliveries: [Delivery] = [], acknowledged: [Int64] = [],
@@ -123,7 +125,34 @@ public struct WriteBatch: Sendable {
 
     public var isEmpty: Bool {
         self.messages.isEmpty && self.changes.isEmpty && self.deliveries.isEmpty && self.acknowledged.isEmpty && self.webhooks.isEmpty
-            && self.dispatchWatermark == nil
+            && self.dispatchWatermark == nil && self.deliveredParts.isEmpty
+    }
+}
+
+/// One part of a long message, delivered (its message not yet final).
+public struct DeliveredPart: Sendable, Hashable {
+    public var messageID: MessageID
+    public var upstream: UpstreamID
+    public init(messageID: MessageID, upstream: UpstreamID) {
+        self.messageID = messageID
+        self.upstream = upstream
+    }
+}
+
+/// What the store knows of a carrier's id.
+public struct UpstreamMatch: Sendable, Hashable {
+    public var messageID: MessageID
+    /// The spelling stored (normalised).
+    public var upstreamID: String
+    /// Parts the message was sent as.
+    public var parts: Int
+    /// Those of its parts' ids already reported delivered.
+    public var deliveredParts: Set<String>
+    public init(messageID: MessageID, upstreamID: String, parts: Int, deliveredParts: Set<String>) {
+        self.messageID = messageID
+        self.upstreamID = upstreamID
+        self.parts = parts
+        self.deliveredParts = deliveredParts
     }
 }
 
@@ -173,8 +202,9 @@ public protocol MessageStore: Sendable {
     /// Cancels a message still queued; `webhook` (the `deleted` status's) is stored in the
     /// same transaction when it is cancelled.
     func cancel(_ id: MessageID, accountID: String, at: Int64, webhook: Webhook?, credit: Credit?) async throws -> CancelOutcome
-    /// The message a carrier knows by one of `ids` (spellings of its id), if any.
-    func message(connector: String, upstreamIDs: [String]) async throws -> MessageID?
+    /// The message a carrier knows by one of `ids` (spellings of its id), if any: with how many
+    /// parts it was sent as and which of them the carrier already reported delivered.
+    func upstream(connector: String, upstreamIDs: [String]) async throws -> UpstreamMatch?
     /// Every account's balance: what was stored with its accounts and messages, plus its credits.
     func balances() async throws -> [String: Int64]
     /// Adds `amount` (minor units; below zero to take) to an account's stored balance.

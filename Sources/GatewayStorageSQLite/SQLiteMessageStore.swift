@@ -236,6 +236,18 @@ public final class SQLiteMessageStore: MessageStore {
             try db.execute(
                 sql: "CREATE TABLE upstream (connector TEXT NOT NULL, upstream_id TEXT NOT NULL, message_id INTEGER NOT NULL, PRIMARY KEY (connector, upstream_id))")
         }
+        migrator.registerMigration("v5: long messages' parts at carriers") { db in
+            // How many parts each message went as; which parts of a long message were delivered
+            // while others were still out (a receipt after a restart needs both).
+            try db.execute(
+                sql: """
+                    ALTER TABLE upstream ADD COLUMN parts INTEGER NOT NULL DEFAULT 1;
+                    CREATE TABLE upstream_delivered (
+                        message_id INTEGER NOT NULL, connector TEXT NOT NULL, upstream_id TEXT NOT NULL,
+                        PRIMARY KEY (message_id, connector, upstream_id)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         migrator.registerMigration("v3: refunds") { db in
             // One row per refunded message: its primary key makes a refund happen once.
             try db.execute(
@@ -347,7 +359,7 @@ public final class SQLiteMessageStore: MessageStore {
         guard !batch.isEmpty else { return WriteOutcome() }
         try await self.insert(batch.messages)
         guard !(batch.changes.isEmpty && batch.deliveries.isEmpty && batch.acknowledged.isEmpty && batch.webhooks.isEmpty
-            && batch.dispatchWatermark == nil)
+            && batch.dispatchWatermark == nil && batch.deliveredParts.isEmpty)
         else {
             return WriteOutcome()
         }
@@ -357,6 +369,11 @@ public final class SQLiteMessageStore: MessageStore {
             stored += try self.insert(deliveries: batch.deliveries, db: db)
             for webhook in batch.webhooks { _ = try Self.insert(webhook, db: db) }
             try Self.complete(batch.acknowledged, db: db)
+            for part in batch.deliveredParts {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO upstream_delivered (message_id, connector, upstream_id) VALUES (?, ?, ?)",
+                    arguments: [Int64(bitPattern: part.messageID.rawValue), part.upstream.connector, part.upstream.id])
+            }
             if let watermark = batch.dispatchWatermark {
                 let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('dispatch_watermark', ?)")
                 var row = RawRow(statement)
@@ -518,11 +535,12 @@ public final class SQLiteMessageStore: MessageStore {
             if let credit = change.credit, try Self.insert(credit, at: change.at, db: db) { credits.append(credit) }
             for upstream in change.upstream {
                 let statement = try db.cachedStatement(
-                    sql: "INSERT OR REPLACE INTO upstream (connector, upstream_id, message_id) VALUES (?, ?, ?)")
+                    sql: "INSERT OR REPLACE INTO upstream (connector, upstream_id, message_id, parts) VALUES (?, ?, ?, ?)")
                 var row = RawRow(statement)
                 row.text(upstream.connector)
                 row.text(upstream.id)
                 row.int(Int64(bitPattern: change.messageID.rawValue))
+                row.int(change.upstream.count)
                 try row.execute(db)
             }
             guard var receipt = change.receipt else { continue }
@@ -595,14 +613,22 @@ public final class SQLiteMessageStore: MessageStore {
         return balances
     }
 
-    public func message(connector: String, upstreamIDs: [String]) async throws -> MessageID? {
+    public func upstream(connector: String, upstreamIDs: [String]) async throws -> UpstreamMatch? {
         try await self.outbox.read { db in
             for id in upstreamIDs {
-                if let raw = try Int64.fetchOne(
-                    db, sql: "SELECT message_id FROM upstream WHERE connector = ? AND upstream_id = ?", arguments: [connector, id])
-                {
-                    return MessageID(rawValue: UInt64(bitPattern: raw))
-                }
+                guard
+                    let row = try Row.fetchOne(
+                        db, sql: "SELECT message_id, parts FROM upstream WHERE connector = ? AND upstream_id = ?", arguments: [connector, id])
+                else { continue }
+                let raw: Int64 = row["message_id"]
+                let parts: Int = row["parts"]
+                let delivered =
+                    parts > 1
+                    ? try String.fetchAll(
+                        db, sql: "SELECT upstream_id FROM upstream_delivered WHERE message_id = ? AND connector = ?", arguments: [raw, connector])
+                    : []
+                return UpstreamMatch(
+                    messageID: MessageID(rawValue: UInt64(bitPattern: raw)), upstreamID: id, parts: parts, deliveredParts: Set(delivered))
             }
             return nil
         }

@@ -34,6 +34,8 @@ public final class SMSCSimulator: SMPPServerDelegate, Service, Sendable {
         public var window: Int
         /// Receipts kept for a system_id with no receiver bound; older ones are dropped beyond it.
         public var maximumWaitingReceipts: Int
+        /// A scripted outcome for a submit (for embedders and tests), before `outcomes`' rules.
+        public var script: (@Sendable (SubmitSM) -> CarrierSimulator.Outcome?)?
 
         public init(
             host: String = "127.0.0.1", port: Int = 2775, accounts: [String: String] = [:],
@@ -212,7 +214,7 @@ public final class SMSCSimulator: SMPPServerDelegate, Service, Sendable {
             id: MessageID(rawValue: 0), accountID: systemID, source: submit.source, destination: submit.destination,
             esmClass: submit.esmClass, dataCoding: submit.dataCoding,
             payload: Array(submit.shortMessage.readableBytesView), submittedAt: wallClockMilliseconds())
-        let outcome = self.simulator.outcome(for: message)
+        let outcome = self.configuration.script?(submit) ?? self.simulator.outcome(for: message)
         // registered_delivery 2: a receipt on failure only.
         if submit.registeredDelivery.rawValue & 0x03 == 2, outcome.status == .delivered { return }
         let now = SMPPTime.AbsoluteTime(secondsSince1970: wallClockMilliseconds() / 1000)

@@ -212,6 +212,45 @@ import Testing
         await carrier.stop()
     }
 
+    @Test func afterARestartTheLastPartsReceiptSettlesALongMessageWithTheOthersOutcomes() async throws {
+        // The carrier fails the third part of one message and delivers everything else; its
+        // receipts come after the gateway has restarted.
+        let carrier = try await Carrier(outcomes: .init(delayMilliseconds: 300)) { submit in
+            let udh = Array(submit.shortMessage.readableBytesView.prefix(6))
+            return submit.destination.address == "447700900009" && submit.esmClass.udhi && udh.count == 6 && udh[5] == 3
+                ? .init(status: .undelivered, error: 13) : nil
+        }
+        let directory = NSTemporaryDirectory() + "shortwave-parts-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let configure: (inout GatewayConfiguration) -> Void = { $0.connectors = [Self.connector("carrier", port: carrier.port)] }
+        var long = submit(to: "447700900001")
+        long.shortMessage = ByteBuffer()
+        long.tlvs.messagePayload = ByteBuffer(string: String(repeating: "0123456789", count: 40))
+        var failing = long
+        failing.destination.address = "447700900009"
+        let first = try await TestGateway.start(directory: directory, configure: configure)
+        try await first.addAccount()
+        let connection = try await first.connect()
+        let delivered = try await connection.submit(long)
+        let failed = try await connection.submit(failing)
+        let ids = [delivered.messageID, failed.messageID].map { MessageID($0)! }
+        #expect(await eventually { await ids.asyncAllSatisfy { (try? await first.gateway.store.message($0))??.status == .sent } })
+        await connection.close()
+        try await first.stop()  // the carrier's receipts wait for it
+        let second = try await TestGateway.start(directory: directory, configure: configure)
+        let again = try await second.connect()
+        let receipts = await collect(again.inbound, count: 3, seconds: 8).compactMap(\.receipt)
+        #expect(receipts.count == 2)
+        #expect(receipts.first { $0.messageID == delivered.messageID }?.state == .delivered)
+        #expect(receipts.first { $0.messageID == failed.messageID }?.state == .undeliverable)
+        let stored = try await second.gateway.store.message(ids[1])
+        #expect(stored?.status == .undelivered && stored?.errorCode == 13)
+        #expect(carrier.simulator.counts.receipts == 6)
+        await again.close()
+        try await second.stop()
+        await carrier.stop()
+    }
+
     @Test func sarOrMessagePayloadWhenTheCarrierTakesNoUDHAndTooManyPartsFail() async throws {
         let carrier = try await Carrier()
         try await withGateway(configure: { config in
@@ -426,5 +465,12 @@ import Testing
                 #expect(await eventually(20) { gateway.prepared.connectorStates["untrusted"] == "down" })
             }
         }
+    }
+}
+
+extension Array {
+    func asyncAllSatisfy(_ predicate: (Element) async -> Bool) async -> Bool {
+        for element in self where !(await predicate(element)) { return false }
+        return true
     }
 }

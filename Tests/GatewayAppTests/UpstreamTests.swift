@@ -20,11 +20,13 @@ import Testing
         let port: Int
 
         init(
-            port: Int = 0, outcomes: CarrierSimulator.Configuration = .init(), format: SMSCSimulator.IDFormat = .decimal, rate: Int? = nil
+            port: Int = 0, outcomes: CarrierSimulator.Configuration = .init(), format: SMSCSimulator.IDFormat = .decimal, rate: Int? = nil,
+            script: (@Sendable (SubmitSM) -> CarrierSimulator.Outcome?)? = nil
         ) async throws {
-            self.simulator = SMSCSimulator(
-                configuration: .init(port: port, accounts: ["carrier": "secret"], outcomes: outcomes, messagesPerSecond: rate, idFormat: format),
-                logger: TestGateway.quiet)
+            var configuration = SMSCSimulator.Configuration(
+                port: port, accounts: ["carrier": "secret"], outcomes: outcomes, messagesPerSecond: rate, idFormat: format)
+            configuration.script = script
+            self.simulator = SMSCSimulator(configuration: configuration, logger: TestGateway.quiet)
             self.group = ServiceGroup(services: [self.simulator], logger: TestGateway.quiet)
             let group = self.group
             self.task = Task { try await group.run() }
