@@ -137,7 +137,7 @@ public final class SMPPServer: Service, Sendable {
                     let operations = child.pipeline.syncOperations
                     if let tls = listener.tls { try operations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try operations.addHandlers([
-                        ByteToMessageHandler(SMPPMessageDecoder(framing: SMPPFraming(maximumCommandLength: configuration.maximumPDULength))),
+                        SMPPFrameDecoder(framing: SMPPFraming(maximumCommandLength: configuration.maximumPDULength)),
                         SMPPSessionHandler(configuration: configuration.session),
                         SMPPServerConnectionHandler(session: session, delegate: delegate, registry: registry, logger: logger),
                     ])

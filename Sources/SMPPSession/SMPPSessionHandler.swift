@@ -40,7 +40,7 @@ public indirect enum SessionInbound: Sendable {
 
 /// Runs a `SessionStateMachine` on a channel: the one place its actions become I/O.
 ///
-/// Pipeline: `ByteToMessageHandler(SMPPMessageDecoder())`, then this handler, which encodes what
+/// Pipeline: `SMPPFrameDecoder()`, then this handler, which encodes what
 /// it sends itself — so a request that breaks a field limit fails at once (its promise gets
 /// `SessionError.invalidRequest`) rather than waiting for a response that cannot come. A framing
 /// failure from the decoder is answered with its generic_nack and the channel closed.

@@ -97,7 +97,7 @@ public final class SMPPConnection: Sendable {
     ) throws {
         if let tls = try configuration.tls.makeHandler(host: configuration.host) { try pipeline.addHandler(tls) }
         try pipeline.addHandlers([
-            ByteToMessageHandler(SMPPMessageDecoder(framing: SMPPFraming(maximumCommandLength: configuration.maximumPDULength))),
+            SMPPFrameDecoder(framing: SMPPFraming(maximumCommandLength: configuration.maximumPDULength)),
             SMPPSessionHandler(configuration: configuration.sessionForPipeline),
             SMPPInboundHandler(inbound: inbound, handler: configuration.inboundHandler, firstError: firstError),
         ])

@@ -2,11 +2,11 @@ public import NIOCore
 
 /// What the inbound decoder passes on: a PDU, or a PDU that was framed correctly but could not be
 /// read — the session answers it (`SMPPDecodingError.replyPacket`) and carries on.
-/// `indirect`: one pointer, so passing it through a NIO pipeline (boxed in `NIOAny`) copies a
-/// reference rather than a whole PDU.
-public indirect enum SMPPInbound: Hashable, Sendable {
+/// 17 bytes (a packet is 16, its PDU one pointer; the rare decoding error is boxed): it fits
+/// `NIOAny`'s inline storage, so passing it down a pipeline neither allocates nor copies a PDU.
+public enum SMPPInbound: Hashable, Sendable {
     case packet(SMPPPacket)
-    case malformed(SMPPDecodingError)
+    indirect case malformed(SMPPDecodingError)
 }
 
 /// A `NIOSingleStepByteToMessageDecoder` that frames and decodes PDUs.
@@ -45,3 +45,58 @@ public struct SMPPMessageEncoder: MessageToByteEncoder {
         try data.encode(into: &out)
     }
 }
+
+/// Frames and decodes PDUs in a pipeline: what `ByteToMessageHandler(SMPPMessageDecoder())` does,
+/// as a plain final class. NIO's generic handler is not specialised for this decoder across
+/// modules, so every PDU paid for generic-metadata lookups and dynamic casts (`NIOAny` wrapping);
+/// here each call is concrete. Bytes of a PDU not yet whole wait for the next read.
+///
+/// A framing failure is passed to `errorCaught` (the session answers with its generic_nack and
+/// closes) and nothing more is read; any other decoding failure goes on as `.malformed`.
+public final class SMPPFrameDecoder: ChannelInboundHandler, RemovableChannelHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias InboundOut = SMPPInbound
+
+    let framing: SMPPFraming
+    /// The start of a PDU not yet whole.
+    var pending: ByteBuffer?
+    var failed = false
+
+    public init(framing: SMPPFraming = SMPPFraming()) { self.framing = framing }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !self.failed else { return }
+        var buffer = self.unwrapInboundIn(data)
+        if var pending = self.pending {
+            self.pending = nil  // uniquely referenced while appending
+            pending.writeBuffer(&buffer)
+            buffer = pending
+        }
+        while true {
+            let frame: ByteBuffer
+            do {
+                guard let next = try self.framing.nextFrame(from: &buffer) else { break }
+                frame = next
+            } catch {
+                self.failed = true
+                context.fireErrorCaught(error)
+                return
+            }
+            let inbound: SMPPInbound
+            do {
+                inbound = .packet(try SMPPPacket.decode(frame: frame))
+            } catch {
+                inbound = .malformed(error)
+            }
+            context.fireChannelRead(self.wrapInboundOut(inbound))
+            if self.failed { return }
+        }
+        if buffer.readableBytes > 0 {
+            if buffer.readerIndex > 16_384 { buffer.discardReadBytes() }
+            self.pending = buffer
+        }
+    }
+}
+
+@available(*, unavailable)
+extension SMPPFrameDecoder: Sendable {}

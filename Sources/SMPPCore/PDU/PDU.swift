@@ -6,7 +6,12 @@ public import NIOCore
 /// payload; bind_transmitter/receiver/transceiver share `Bind`, their responses `BindResp`;
 /// submit_sm and deliver_sm share `SubmitSM` (alias `DeliverSM`); submit_sm_resp and
 /// deliver_sm_resp share `MessageIDResponse`.
-public enum PDU: Hashable, Sendable {
+///
+/// `indirect`: a PDU is one pointer to its boxed body (an `SMPPPacket` is 16 bytes), so the
+/// packet that passes through decoder, session, state-machine actions and the application is
+/// copied as a reference, not as a 250-byte submit_sm — the box costs the allocation `NIOAny`
+/// used to make for the whole packet (issue 3: 226–276k → 339–354k submit_sm/s with receipts).
+public indirect enum PDU: Hashable, Sendable {
     case genericNack
     case bindReceiver(Bind)
     case bindReceiverResp(BindResp)
