@@ -55,24 +55,29 @@ public func normalizedMessageID(_ id: String) -> String {
 public struct MessageIDCorrelator<Value: Sendable>: Sendable {
     public let form: MessageIDForm
     public let capacity: Int
-    private var entries: [String: (ticket: Int, value: Value)] = [:]
+    @usableFromInline var entries: [String: (ticket: Int, value: Value)] = [:]
     /// Insertion order for eviction; stale tickets (matched or replaced) are skipped.
-    private var order: [(key: String, ticket: Int)] = []
-    private var head = 0
-    private var nextTicket = 0
-    public private(set) var evicted = 0
+    @usableFromInline var order: [(key: String, ticket: Int)] = []
+    @usableFromInline var head = 0
+    @usableFromInline var nextTicket = 0
+    @usableFromInline var _evicted = 0
+    public var evicted: Int { self._evicted }
     /// Receipts matched by their own (normalised) spelling, and by the other base.
-    public private(set) var sameSpellingMatches = 0
-    public private(set) var otherBaseMatches = 0
+    @usableFromInline var _sameSpellingMatches = 0
+    public var sameSpellingMatches: Int { self._sameSpellingMatches }
+    @usableFromInline var _otherBaseMatches = 0
+    public var otherBaseMatches: Int { self._otherBaseMatches }
 
     /// The carrier's submit_sm_resp ids have shown hex letters (a–f): it writes hex there.
-    public private(set) var responsesUseHexLetters = false
+    @usableFromInline var _responsesUseHexLetters = false
+    public var responsesUseHexLetters: Bool { self._responsesUseHexLetters }
 
     /// The spellings to look a receipt id up under, own first. Under `.automatic` the other base
     /// is tried only where it cannot be a different message of the same carrier: an id with hex
     /// letters is also read as hex (its decimal value); an id of digits only is also read as
     /// decimal (its hex value) only once the carrier's responses have shown hex letters. A
     /// carrier writing digits everywhere has "16" and "10" as two messages, never one.
+    @inlinable
     public func spellings(_ id: String) -> [String] {
         switch self.form {
         case .exact: return [id]
@@ -80,7 +85,7 @@ public struct MessageIDCorrelator<Value: Sendable>: Sendable {
         case .automatic:
             let normalized = normalizedMessageID(id)
             if normalized.utf8.allSatisfy({ (0x30...0x39).contains($0) }) {
-                guard self.responsesUseHexLetters, let value = UInt64(normalized) else { return [normalized] }
+                guard self._responsesUseHexLetters, let value = UInt64(normalized) else { return [normalized] }
                 return [normalized, String(value, radix: 16)]
             }
             guard normalized.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
@@ -92,6 +97,7 @@ public struct MessageIDCorrelator<Value: Sendable>: Sendable {
 
     /// The spellings a receipt that came before this submit_sm_resp id may have used: its own;
     /// under `.automatic`, for an id with hex letters, also its decimal value.
+    @inlinable
     public func responseSpellings(_ id: String) -> [String] {
         switch self.form {
         case .exact: return [id]
@@ -105,18 +111,21 @@ public struct MessageIDCorrelator<Value: Sendable>: Sendable {
         }
     }
 
+    @inlinable
     public init(form: MessageIDForm = .automatic, capacity: Int = 1_000_000) {
         precondition(capacity >= 1)
         self.form = form
         self.capacity = capacity
     }
 
+    @inlinable
     public var count: Int { self.entries.count }
 
     /// Remembers `value` under the id from submit_sm_resp (a repeated id replaces the older entry).
+    @inlinable
     public mutating func record(_ smscID: String, _ value: Value) {
         let key = self.form == .exact ? smscID : normalizedMessageID(smscID)
-        if !self.responsesUseHexLetters, key.utf8.contains(where: { (0x61...0x66).contains($0) }) { self.responsesUseHexLetters = true }
+        if !self._responsesUseHexLetters, key.utf8.contains(where: { (0x61...0x66).contains($0) }) { self._responsesUseHexLetters = true }
         self.entries[key] = (self.nextTicket, value)
         self.order.append((key, self.nextTicket))
         self.nextTicket += 1
@@ -124,23 +133,32 @@ public struct MessageIDCorrelator<Value: Sendable>: Sendable {
     }
 
     /// The value recorded for the message a receipt id names, removed; `nil` if none.
+    @inlinable
     public mutating func match(_ receiptID: String) -> Value? {
-        for (index, spelling) in self.spellings(receiptID).enumerated() {
+        // The own spelling first, without building the list of spellings.
+        let own = self.form == .exact ? receiptID : normalizedMessageID(receiptID)
+        if let entry = self.entries.removeValue(forKey: own) {
+            self._sameSpellingMatches += 1
+            return entry.value
+        }
+        guard self.form == .automatic else { return nil }
+        for spelling in self.spellings(receiptID).dropFirst() {
             if let entry = self.entries.removeValue(forKey: spelling) {
-                if index == 0 { self.sameSpellingMatches += 1 } else { self.otherBaseMatches += 1 }
+                self._otherBaseMatches += 1
                 return entry.value
             }
         }
         return nil
     }
 
-    private mutating func evictOldest() {
+    @inlinable
+    mutating func evictOldest() {
         while self.head < self.order.count {
             let (key, ticket) = self.order[self.head]
             self.head += 1
             if let entry = self.entries[key], entry.ticket == ticket {
                 self.entries[key] = nil
-                self.evicted += 1
+                self._evicted += 1
                 break
             }
         }
