@@ -64,6 +64,8 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
     /// `unbind` was asked while requests were waiting: it follows the last of them.
     private var unbindRequested = false
     private var reading = false
+    /// When the socket read being handled began.
+    private var readTime = EventLoopInstant(.uptimeNanoseconds(0))
     private var needsFlush = false
     /// PDUs encoded since the last flush, back to back: one buffer and one write per flush
     /// instead of one per PDU.
@@ -100,9 +102,13 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        self.reading = true
+        if !self.reading {
+            // One clock reading for the PDUs of one socket read (they arrived together).
+            self.reading = true
+            self.readTime = self.now(context)
+        }
         let inbound = self.unwrapInboundIn(data)
-        self.run(self.machine!.received(inbound, now: self.now(context)), context: context)
+        self.run(self.machine!.received(inbound, now: self.readTime), context: context)
         self.sendWaiting(context: context)
     }
 

@@ -142,7 +142,7 @@ where Instant.Duration == Duration {
             let actions = self.receivedResponse(packet, now: now)
             // A response that ends the session leaves the timers to `closed()`.
             if actions.contains(where: \.isClose) { return actions }
-            return actions + self.disarmIfIdle() + self.unbindIfDrained(now: now)
+            return actions.appending(self.disarmIfIdle()).appending(self.unbindIfDrained(now: now))
         case .packet(let packet):
             return self.receivedRequest(packet, now: now)
         }
@@ -320,4 +320,11 @@ extension SessionStateMachine.Action {
         if case .close = self { return true }
         return false
     }
+}
+
+extension Array {
+    /// `self + other`, without making a new array when `other` is empty (the usual case on the
+    /// per-PDU path: no timer to arm or disarm).
+    @inlinable
+    func appending(_ other: [Element]) -> [Element] { other.isEmpty ? self : self + other }
 }
