@@ -134,7 +134,7 @@ public struct DeliveryReceipt: Hashable, Sendable, CustomStringConvertible {
             while keyEnd < chars.count, chars[keyEnd] != colon, chars[keyEnd] != space { keyEnd += 1 }
             var keyRange = index..<keyEnd
             var dated = false
-            if spells(keyRange, "submit") || spells(keyRange, "done"), keyEnd < chars.count, chars[keyEnd] == space {
+            if keyEnd < chars.count, chars[keyEnd] == space, spells(keyRange, "submit") || spells(keyRange, "done") {
                 var second = keyEnd + 1
                 while second < chars.count, chars[second] != colon, chars[second] != space { second += 1 }
                 if spells(keyEnd + 1..<second, "date") {
@@ -147,7 +147,7 @@ public struct DeliveryReceipt: Hashable, Sendable, CustomStringConvertible {
                 continue
             }
             let valueStart = keyEnd + 1
-            if !dated, spells(keyRange, "text") {
+            if !dated, keyRange.count == 4, spells(keyRange, "text") {
                 result.text = string(valueStart..<chars.count)
                 sawKey = true
                 break
@@ -158,21 +158,33 @@ public struct DeliveryReceipt: Hashable, Sendable, CustomStringConvertible {
             index = valueEnd
             sawKey = true
             if dated { keyRange = keyRange.lowerBound..<keyRange.lowerBound + (chars[keyRange.lowerBound] | 0x20 == 0x73 ? 6 : 4) }
-            if dated || spells(keyRange, "submit_date") || spells(keyRange, "done_date") {
+            // One comparison per key: the candidates are told apart by length and first letter.
+            enum Key { case date, id, sub, dlvrd, stat, err, other }
+            let key: Key
+            if dated {
+                key = .date
+            } else {
+                switch (keyRange.count, chars[keyRange.lowerBound] | 0x20) {
+                case (2, 0x69): key = spells(keyRange, "id") ? .id : .other
+                case (3, 0x73): key = spells(keyRange, "sub") ? .sub : .other
+                case (3, 0x65): key = spells(keyRange, "err") ? .err : .other
+                case (4, 0x73): key = spells(keyRange, "stat") ? .stat : .other
+                case (5, 0x64): key = spells(keyRange, "dlvrd") ? .dlvrd : .other
+                case (11, 0x73): key = spells(keyRange, "submit_date") ? .date : .other
+                case (9, 0x64): key = spells(keyRange, "done_date") ? .date : .other
+                default: key = .other
+                }
+            }
+            switch key {
+            case .date:
                 let date = ReceiptDate(digits: UnsafeBufferPointer(rebasing: chars[value]))
                 if chars[keyRange.lowerBound] | 0x20 == 0x73 { result.submitDate = date } else { result.doneDate = date }
-            } else if spells(keyRange, "id") {
-                result.id = string(value)
-            } else if spells(keyRange, "sub") {
-                result.submitted = number(value)
-            } else if spells(keyRange, "dlvrd") {
-                result.delivered = number(value)
-            } else if spells(keyRange, "stat") {
-                result.stat = string(value)
-            } else if spells(keyRange, "err") {
-                result.error = string(value)
-            } else {
-                result.extra.append(Extra(key: string(keyRange).lowercased(), value: string(value)))
+            case .id: result.id = string(value)
+            case .sub: result.submitted = number(value)
+            case .dlvrd: result.delivered = number(value)
+            case .stat: result.stat = string(value)
+            case .err: result.error = string(value)
+            case .other: result.extra.append(Extra(key: string(keyRange).lowercased(), value: string(value)))
             }
         }
         guard sawKey, !result.id.isEmpty || result.stat != nil else { return nil }
