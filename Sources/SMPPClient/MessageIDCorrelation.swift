@@ -130,6 +130,15 @@ public struct MessageIDCorrelator<Value: Sendable>: Sendable {
         self.order.append((key, self.nextTicket))
         self.nextTicket += 1
         while self.entries.count > self.capacity { self.evictOldest() }
+        // Matched entries leave stale tickets behind: drop them once they dominate (amortised
+        // O(1); without it the order grows by one per message for ever).
+        if self.order.count - self.head > 2 * self.entries.count + 4_096 { self.compactOrder() }
+    }
+
+    @inlinable
+    mutating func compactOrder() {
+        self.order = self.order[self.head...].filter { self.entries[$0.key]?.ticket == $0.ticket }
+        self.head = 0
     }
 
     /// The value recorded for the message a receipt id names, removed; `nil` if none.
