@@ -108,7 +108,10 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
             self.readTime = self.now(context)
         }
         let inbound = self.unwrapInboundIn(data)
-        self.run(self.machine!.received(inbound, now: self.readTime), context: context)
+        var actions = self.takeBuffer()
+        self.machine!.received(inbound, now: self.readTime, into: &actions)
+        self.run(actions, context: context)
+        self.returnBuffer(consume actions)
         self.sendWaiting(context: context)
     }
 
@@ -176,7 +179,10 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
         if self.unbindRequested {
             request.complete(.failure(SessionError(.closed)))
         } else if self.waiting.isEmpty && self.machine!.canSend {
-            self.run(self.machine!.send(pdu, context: request, now: now), context: context)
+            var actions = self.takeBuffer()
+            self.machine!.send(pdu, context: request, now: now, into: &actions)
+            self.run(actions, context: context)
+            self.returnBuffer(consume actions)
         } else {
             self.waiting.append((pdu, request))
         }
@@ -187,7 +193,10 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
         guard !self.waiting.isEmpty || self.unbindRequested else { return }
         let now = self.now(context)
         while self.machine!.canSend, let (pdu, request) = self.waiting.popFirst() {
-            self.run(self.machine!.send(pdu, context: request, now: now), context: context)
+            var actions = self.takeBuffer()
+            self.machine!.send(pdu, context: request, now: now, into: &actions)
+            self.run(actions, context: context)
+            self.returnBuffer(consume actions)
         }
         if self.unbindRequested, self.waiting.isEmpty {
             self.unbindRequested = false
@@ -213,6 +222,24 @@ public final class SMPPSessionHandler: ChannelDuplexHandler {
         }
         self.needsFlush = false
         self.flushQueued(context)
+    }
+
+    /// Action buffers, reused: running actions can re-enter the handler (a completed request's
+    /// callback sends the next), so each level takes its own, and none is made per PDU.
+    private var spareBuffers: [[Machine.Action]] = []
+
+    private func takeBuffer() -> [Machine.Action] {
+        self.spareBuffers.popLast() ?? {
+            var buffer: [Machine.Action] = []
+            buffer.reserveCapacity(4)
+            return buffer
+        }()
+    }
+
+    private func returnBuffer(_ buffer: consuming [Machine.Action]) {
+        var buffer = buffer
+        buffer.removeAll(keepingCapacity: true)
+        if self.spareBuffers.count < 8 { self.spareBuffers.append(buffer) }
     }
 
     private func now(_ context: ChannelHandlerContext) -> EventLoopInstant { EventLoopInstant(context.eventLoop.now) }

@@ -91,17 +91,25 @@ where Instant.Duration == Duration {
 
     /// Sends a request; its response (or failure) comes back as `.complete(context, …)`.
     public mutating func send(_ pdu: PDU, context: Context, now: Instant) -> [Action] {
+        var actions: [Action] = []
+        self.send(pdu, context: context, now: now, into: &actions)
+        return actions
+    }
+
+    /// `send`, appending to `actions` (a buffer the caller reuses: no array made per PDU).
+    public mutating func send(_ pdu: PDU, context: Context, now: Instant, into actions: inout [Action]) {
         guard !self.draining, self.state != .closed, self.state != .unbound else {
-            return [.complete(context, .failure(SessionError(.closed)))]
+            return actions.append(.complete(context, .failure(SessionError(.closed))))
         }
         guard PDURules.outbound(pdu.commandID, state: self.state, sender: self.configuration.role) == .allowed else {
-            return [.complete(context, .failure(SessionError(.notAllowed(self.state))))]
+            return actions.append(.complete(context, .failure(SessionError(.notAllowed(self.state)))))
         }
         let deadline = now.advanced(by: self.configuration.responseTimeout)
         guard let sequence = self.window.add(pdu.commandID, deadline: deadline, context: .request(context)) else {
-            return [.complete(context, .failure(SessionError(.windowFull)))]
+            return actions.append(.complete(context, .failure(SessionError(.windowFull))))
         }
-        return [.send(SMPPPacket(sequenceNumber: sequence, pdu: pdu))] + self.armResponseTimer(deadline)
+        actions.append(.send(SMPPPacket(sequenceNumber: sequence, pdu: pdu)))
+        self.armResponseTimer(deadline, into: &actions)
     }
 
     /// SMSC: the bind asked for with `.authenticate` is accepted.
@@ -126,25 +134,37 @@ where Instant.Duration == Duration {
 
     /// A PDU (or a framed PDU that could not be decoded) arrived.
     public mutating func received(_ inbound: SMPPInbound, now: Instant) -> [Action] {
-        self.lastActivity = now
-        return self.closingIfNeeded(self.dispatch(inbound, now: now))
+        var actions: [Action] = []
+        self.received(inbound, now: now, into: &actions)
+        return actions
     }
 
-    mutating func dispatch(_ inbound: SMPPInbound, now: Instant) -> [Action] {
+    /// `received`, appending to `actions` (which the caller passes empty and reuses).
+    public mutating func received(_ inbound: SMPPInbound, now: Instant, into actions: inout [Action]) {
+        self.lastActivity = now
+        self.dispatch(inbound, now: now, into: &actions)
+        // Once the actions close the connection, the session is CLOSED and what was pending fails.
+        if self.state != .closed, actions.contains(where: \.isClose) { actions += self.closed() }
+    }
+
+    mutating func dispatch(_ inbound: SMPPInbound, now: Instant, into actions: inout [Action]) {
         switch inbound {
         case .malformed(let error):
-            var actions: [Action] = error.replyPacket.map { [.send($0)] } ?? []
+            if let reply = error.replyPacket { actions.append(.send(reply)) }
             if error.commandID.isResponse, case .matched(let entry) = self.window.complete(error.commandID, sequenceNumber: error.sequenceNumber) {
                 actions += self.fail(entry.context, SessionError(.malformedResponse(error.commandStatus.name)))
             }
-            return actions + self.disarmIfIdle() + self.unbindIfDrained(now: now)
+            self.disarmIfIdle(into: &actions)
+            actions += self.unbindIfDrained(now: now)
         case .packet(let packet) where packet.commandID.isResponse:
-            let actions = self.receivedResponse(packet, now: now)
+            let before = actions.count
+            self.receivedResponse(packet, now: now, into: &actions)
             // A response that ends the session leaves the timers to `closed()`.
-            if actions.contains(where: \.isClose) { return actions }
-            return actions.appending(self.disarmIfIdle()).appending(self.unbindIfDrained(now: now))
+            if actions[before...].contains(where: \.isClose) { return }
+            self.disarmIfIdle(into: &actions)
+            if self.draining { actions += self.unbindIfDrained(now: now) }
         case .packet(let packet):
-            return self.receivedRequest(packet, now: now)
+            self.receivedRequest(packet, now: now, into: &actions)
         }
     }
 
@@ -218,54 +238,58 @@ where Instant.Duration == Duration {
 
     // MARK: internals
 
-    mutating func receivedResponse(_ packet: SMPPPacket, now: Instant) -> [Action] {
+    mutating func receivedResponse(_ packet: SMPPPacket, now: Instant, into actions: inout [Action]) {
         switch self.window.complete(packet.commandID, sequenceNumber: packet.sequenceNumber) {
         case .unknownSequenceNumber:
-            return []  // late (its request timed out) or foreign: nothing waits for it
+            return  // late (its request timed out) or foreign: nothing waits for it
         case .mismatched(let entry):
-            return self.fail(entry.context, SessionError(.mismatchedResponse(packet.commandID.name)))
+            actions += self.fail(entry.context, SessionError(.mismatchedResponse(packet.commandID.name)))
         case .matched(let entry):
             switch entry.context {
             case .request(let context):
-                return [.complete(context, .success(packet))]
+                actions.append(.complete(context, .success(packet)))
             case .bind(let type, let context):
                 self.bindInFlight = false
-                guard packet.status.isOK, packet.commandID == type.commandID.response else {
-                    return [.complete(context, .success(packet))]
-                }
+                actions.append(.complete(context, .success(packet)))
+                guard packet.status.isOK, packet.commandID == type.commandID.response else { return }
                 self.state = .bound(type)
-                return [.complete(context, .success(packet)), .bound(type)] + self.keepAliveTimers(now: now)
+                actions.append(.bound(type))
+                actions += self.keepAliveTimers(now: now)
             case .enquireLink:
-                return []
+                return
             case .unbind:
-                return [.close]
+                actions.append(.close)
             }
         }
     }
 
-    mutating func receivedRequest(_ packet: SMPPPacket, now: Instant) -> [Action] {
+    mutating func receivedRequest(_ packet: SMPPPacket, now: Instant, into actions: inout [Action]) {
         let verdict = PDURules.inbound(packet.commandID, state: self.state, receiver: self.configuration.role)
         guard verdict == .allowed else {
             guard case .rejected(let status) = verdict else { preconditionFailure("a verdict is allowed or rejected") }
-            return [.send(SMPPPacket.response(to: packet.commandID, sequenceNumber: packet.sequenceNumber, status: status))]
+            return actions.append(.send(SMPPPacket.response(to: packet.commandID, sequenceNumber: packet.sequenceNumber, status: status)))
         }
         switch packet.pdu {
         case .enquireLink:
-            return [.send(SMPPPacket(sequenceNumber: packet.sequenceNumber, pdu: .enquireLinkResp))]
+            actions.append(.send(SMPPPacket(sequenceNumber: packet.sequenceNumber, pdu: .enquireLinkResp)))
         case .unbind:
-            return [.send(SMPPPacket(sequenceNumber: packet.sequenceNumber, pdu: .unbindResp)), .close]
+            actions.append(.send(SMPPPacket(sequenceNumber: packet.sequenceNumber, pdu: .unbindResp)))
+            actions.append(.close)
         case .bindTransmitter(let bind), .bindReceiver(let bind), .bindTransceiver(let bind):
             guard self.pendingBind == nil, let type = BindType(packet.commandID) else {
-                return [.send(SMPPPacket.response(to: packet.commandID, sequenceNumber: packet.sequenceNumber, status: .invalidBindStatus))]
+                return actions.append(
+                    .send(SMPPPacket.response(to: packet.commandID, sequenceNumber: packet.sequenceNumber, status: .invalidBindStatus)))
             }
             self.pendingBind = (type, packet.sequenceNumber, bind.interfaceVersion)
-            return [.authenticate(type, bind, sequenceNumber: packet.sequenceNumber)]
+            actions.append(.authenticate(type, bind, sequenceNumber: packet.sequenceNumber))
         case .deliverSM where self.configuration.acknowledgesDeliveries:
-            return [.send(SMPPPacket(sequenceNumber: packet.sequenceNumber, pdu: .deliverSMResp(MessageIDResponse()))), .deliver(packet)]
+            actions.append(.send(SMPPPacket(sequenceNumber: packet.sequenceNumber, pdu: .deliverSMResp(MessageIDResponse()))))
+            actions.append(.deliver(packet))
         case .dataSM where self.configuration.acknowledgesDeliveries:
-            return [.send(SMPPPacket(sequenceNumber: packet.sequenceNumber, pdu: .dataSMResp(DataSMResp()))), .deliver(packet)]
+            actions.append(.send(SMPPPacket(sequenceNumber: packet.sequenceNumber, pdu: .dataSMResp(DataSMResp()))))
+            actions.append(.deliver(packet))
         default:
-            return [.deliver(packet)]
+            actions.append(.deliver(packet))
         }
     }
 
@@ -295,15 +319,27 @@ where Instant.Duration == Duration {
 
     /// No request left to time out: the response timer goes, rather than waking up for nothing.
     mutating func disarmIfIdle() -> [Action] {
-        guard self.window.isEmpty, self.responseTimerDeadline != nil else { return [] }
+        var actions: [Action] = []
+        self.disarmIfIdle(into: &actions)
+        return actions
+    }
+
+    mutating func disarmIfIdle(into actions: inout [Action]) {
+        guard self.window.isEmpty, self.responseTimerDeadline != nil else { return }
         self.responseTimerDeadline = nil
-        return [.cancel(.response)]
+        actions.append(.cancel(.response))
     }
 
     mutating func armResponseTimer(_ deadline: Instant) -> [Action] {
-        if let current = self.responseTimerDeadline, current <= deadline { return [] }
+        var actions: [Action] = []
+        self.armResponseTimer(deadline, into: &actions)
+        return actions
+    }
+
+    mutating func armResponseTimer(_ deadline: Instant, into actions: inout [Action]) {
+        if let current = self.responseTimerDeadline, current <= deadline { return }
         self.responseTimerDeadline = deadline
-        return [.schedule(.response, deadline)]
+        actions.append(.schedule(.response, deadline))
     }
 
     func keepAliveTimers(now: Instant) -> [Action] {
@@ -322,9 +358,3 @@ extension SessionStateMachine.Action {
     }
 }
 
-extension Array {
-    /// `self + other`, without making a new array when `other` is empty (the usual case on the
-    /// per-PDU path: no timer to arm or disarm).
-    @inlinable
-    func appending(_ other: [Element]) -> [Element] { other.isEmpty ? self : self + other }
-}
