@@ -16,9 +16,9 @@ final class SMPPInboundHandler: ChannelInboundHandler {
 
     private let inbound: AsyncStream<[InboundMessage]>.Continuation
     /// What this read brought, handed over at `channelReadComplete`.
-    private var pending: [InboundMessage] = []
-    private var reassembler = ConcatenationReassembler<Conversation>(maximumPending: 10_000)
-    private var tick: UInt64 = 0
+    @exclusivity(unchecked) private var pending: [InboundMessage] = []
+    @exclusivity(unchecked) private var reassembler = ConcatenationReassembler<Conversation>(maximumPending: 10_000)
+    @exclusivity(unchecked) private var tick: UInt64 = 0
 
     /// The first error the pipeline reported (a TLS handshake failure, say), for `connect` to name.
     let firstError: NIOLockedValueBox<(any Error)?>

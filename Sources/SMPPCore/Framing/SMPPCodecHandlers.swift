@@ -59,8 +59,8 @@ public final class SMPPFrameDecoder: ChannelInboundHandler, RemovableChannelHand
 
     let framing: SMPPFraming
     /// The start of a PDU not yet whole.
-    var pending: ByteBuffer?
-    var failed = false
+    @exclusivity(unchecked) var pending: ByteBuffer?
+    @exclusivity(unchecked) var failed = false
 
     public init(framing: SMPPFraming = SMPPFraming()) { self.framing = framing }
 
