@@ -33,13 +33,25 @@ public func messageIDSpellings(_ id: String, form: MessageIDForm) -> [String] {
 
 /// `id` without leading zeros ("0" if nothing else is left) and with ASCII letters in lowercase.
 public func normalizedMessageID(_ id: String) -> String {
-    let utf8 = id.utf8
-    guard let first = utf8.first else { return id }
-    if first != 0x30, !utf8.contains(where: { (0x41...0x5A).contains($0) }) { return id }
-    let bytes = utf8.drop { $0 == 0x30 }
-    if bytes.isEmpty { return "0" }
-    if !bytes.contains(where: { (0x41...0x5A).contains($0) }) { return String(Substring(bytes)) }
-    return String(decoding: bytes.lazy.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+    var id = id
+    return id.withUTF8 { bytes -> String? in
+        // One pass over contiguous bytes: the leading zeros, and whether any letter is upper case.
+        var start = 0
+        while start < bytes.count, bytes[start] == 0x30 { start += 1 }
+        var upper = false
+        for index in start..<bytes.count where (0x41...0x5A).contains(bytes[index]) {
+            upper = true
+            break
+        }
+        if start == 0, !upper { return nil }  // already normal: the same string
+        if start == bytes.count { return bytes.isEmpty ? nil : "0" }
+        let rest = UnsafeBufferPointer(rebasing: bytes[start...])
+        if !upper { return String(decoding: rest, as: UTF8.self) }
+        return String(unsafeUninitializedCapacity: rest.count) { buffer in
+            for (index, byte) in rest.enumerated() { buffer[index] = (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
+            return rest.count
+        }
+    } ?? id
 }
 
 /// Submitted messages waiting for their receipts, keyed by the SMSC's message id.
