@@ -257,7 +257,7 @@ let package = Package(
             name: "GatewayAppTests",
             dependencies: [
                 "GatewayApp", "GatewayCore", "GatewayStorageSQLite", "GatewayHTTP", "SMSCSimulator", "SMPPServer", "SMPPClient", "SMPPSession",
-                "SMPPCore",
+                "SMPPCore", "SMPPTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

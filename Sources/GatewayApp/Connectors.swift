@@ -65,8 +65,10 @@ extension GatewayConfiguration {
         /// Reconnect backoff: the first wait, doubling to the most.
         public var reconnectInitialMilliseconds: Int = 500
         public var reconnectMaximumMilliseconds: Int = 30_000
-        /// How the carrier writes message ids in receipts: "automatic" (hex or decimal, any case,
-        /// leading zeros), "normalized" (case and leading zeros only), "exact".
+        /// How the carrier's receipts write the ids its submit_sm_resp gave: "automatic" (as given,
+        /// or the same number in the other base — learned from the ids; any case, leading zeros),
+        /// "asGiven" (case and leading zeros aside), "exact", "decimal" (the receipts give the
+        /// decimal value of a hex submit_sm_resp id) or "hex" (the hex value of a decimal one).
         public var idForm: String = "automatic"
         public var rewrite = Rewrite()
         public var supports = Supports()
@@ -146,9 +148,20 @@ extension GatewayConfiguration {
         func messageIDForm() throws -> MessageIDForm {
             switch self.idForm {
             case "automatic": .automatic
-            case "normalized": .normalized
+            case "asGiven", "normalized", "decimal", "hex": .normalized
             case "exact": .exact
-            default: throw ConfigurationError("connector \(self.name): idForm is automatic, normalized or exact, not \(self.idForm)")
+            default:
+                throw ConfigurationError("connector \(self.name): idForm is automatic, asGiven, exact, decimal or hex, not \(self.idForm)")
+            }
+        }
+
+        /// The id as this carrier's receipts will write it, from the submit_sm_resp's.
+        func receiptSpelling(of responseID: String) -> String {
+            switch self.idForm {
+            case "decimal": UInt64(responseID, radix: 16).map { String($0) } ?? responseID
+            case "hex": UInt64(responseID).map { String($0, radix: 16) } ?? responseID
+            case "exact": responseID
+            default: normalizedMessageID(responseID)
             }
         }
     }

@@ -273,8 +273,9 @@ final class UpstreamConnector: Carrier, Service {
         self.awaiting.withLock { awaiting in
             for (message, _) in messages { awaiting[message.id] = Pending(message: message, remaining: 1) }
         }
-        self.pool.recordSubmissions(messages.map { .init(reference: $0.0.id.description, messageID: $0.1, part: 1, parts: 1) })
-        self.gateway.carrierAccepted(messages.map { ($0.0, [UpstreamID(connector: self.name, id: normalizedMessageID($0.1))]) })
+        let ids = messages.map { self.configuration.receiptSpelling(of: $0.1) }
+        self.pool.recordSubmissions(zip(messages, ids).map { .init(reference: $0.0.id.description, messageID: $1, part: 1, parts: 1) })
+        self.gateway.carrierAccepted(zip(messages, ids).map { ($0.0, [UpstreamID(connector: self.name, id: $1)]) })
     }
 
     func refused(_ message: Message, status: CommandStatus) {
@@ -399,9 +400,10 @@ final class UpstreamConnector: Carrier, Service {
         self.metrics.accepted.increment()
         self.acceptedCount.add(1, ordering: .relaxed)
         self.awaiting.withLock { $0[message.id] = Pending(message: message, remaining: ids.count) }
+        let spelled = ids.map { self.configuration.receiptSpelling(of: $0) }
         self.pool.recordSubmissions(
-            ids.enumerated().map { .init(reference: message.id.description, messageID: $1, part: $0 + 1, parts: ids.count) })
-        self.gateway.carrierAccepted([(message, ids.map { UpstreamID(connector: self.name, id: normalizedMessageID($0)) })])
+            spelled.enumerated().map { .init(reference: message.id.description, messageID: $1, part: $0 + 1, parts: ids.count) })
+        self.gateway.carrierAccepted([(message, spelled.map { UpstreamID(connector: self.name, id: $0) })])
     }
 
     /// Receipts → the gateway's messages; MO → the account owning the number. A batch (one
@@ -432,7 +434,7 @@ final class UpstreamConnector: Carrier, Service {
                     if status == .delivered && pending.remaining > 0 {
                         awaiting[id] = pending
                         if let part = receipt.submission?.messageID {
-                            parts.append(DeliveredPart(messageID: id, upstream: UpstreamID(connector: self.name, id: normalizedMessageID(part))))
+                            parts.append(DeliveredPart(messageID: id, upstream: UpstreamID(connector: self.name, id: part)))
                         }
                     } else {
                         awaiting[id] = nil
