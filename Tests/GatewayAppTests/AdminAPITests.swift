@@ -230,6 +230,14 @@ import Testing
             ]
             #expect(Set(paths.keys) == Set(served.map(\.0)))
             for (path, methods) in served { #expect(Set(paths[path]!.keys.filter { $0 != "parameters" }) == Set(methods), "\(path)") }
+            // Every documented path answers a method it does not take with 405 and its Allow list.
+            for (path, methods) in served {
+                let concrete = path.replacingOccurrences(of: "{id}", with: "acme").replacingOccurrences(of: "{key}", with: "k")
+                let reply = try await client.call(HTTPRequest.Method("TRACE")!, concrete, key: token)
+                #expect(reply.status == 405, "\(path)")
+                #expect(Set((reply.headers[.allow] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+                    .isSuperset(of: methods), "\(path)")
+            }
         }
     }
 
