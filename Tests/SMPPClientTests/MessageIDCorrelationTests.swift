@@ -1,4 +1,4 @@
-import SMPPClient
+@testable import SMPPClient
 import Testing
 
 @Suite("Receipt ↔ submit correlation by message id")
@@ -62,6 +62,25 @@ struct MessageIDCorrelationTests {
         #expect(messageIDSpellings("255", form: .automatic) == ["255", "597", "ff"])
         #expect(MessageIDCorrelator<Int>().spellings("255") == ["255"])
         #expect(MessageIDCorrelator<Int>().spellings("0FF") == ["ff", "255"])
+    }
+
+    @Test("normalised ids: no leading zeros, lower case, otherwise the same string", arguments: [
+        ("", ""), ("0", "0"), ("000", "0"), ("00AB", "ab"), ("ab", "ab"), ("AB", "ab"), ("0aB", "ab"), ("12107289", "12107289"),
+        ("0012107289", "12107289"), ("3F2504E0-4F89", "3f2504e0-4f89"), ("msg-ID-7", "msg-id-7"),
+    ])
+    func normalized(id: String, expected: String) {
+        #expect(normalizedMessageID(id) == expected)
+    }
+
+    @Test("the order of submits stays bounded while receipts keep matching them")
+    func orderCompacts() {
+        var correlator = MessageIDCorrelator<Int>(capacity: 1_000_000)
+        for index in 0..<200_000 {
+            correlator.record(String(index, radix: 16), index)
+            #expect(correlator.match(String(index, radix: 16)) == index)
+        }
+        #expect(correlator.count == 0 && correlator.evicted == 0)
+        #expect(correlator.order.count <= 4_096 + 1)
     }
 
     @Test("bounded: the oldest submits are dropped and counted")

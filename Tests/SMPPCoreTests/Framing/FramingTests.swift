@@ -85,6 +85,55 @@ struct FramingTests {
         _ = try? channel.finish()
     }
 
+    @Test("SMPPFrameDecoder (the pipelines' decoder): any chunking of a coalesced stream gives the same PDUs in order")
+    func frameDecoderChunking() throws {
+        var stream = ByteBuffer()
+        var expected: [SMPPInbound] = []
+        for vector in Vectors.pdus {
+            try requireLoaded(vector)
+            let bytes = ByteBuffer(hex: vector.json["hex"]!.string!)
+            expected.append(.packet(try SMPPPacket.decode(frame: bytes)))
+            stream.writeImmutableBuffer(bytes)
+        }
+        // A well-framed PDU that cannot be read goes on as `.malformed`, between the others.
+        let badSourceAddr = ByteBuffer(hex: "00000040000000040000000000000027000101343437373030393030303031000101343437373030393030313233000000000000000000000548656c6c6f020c")
+        let error = try #require(throws: SMPPDecodingError.self) { try SMPPPacket.decode(frame: badSourceAddr) }
+        stream.writeImmutableBuffer(badSourceAddr)
+        expected.append(.malformed(error))
+        stream.writeImmutableBuffer(ByteBuffer(hex: Vectors.pdus[0].json["hex"]!.string!))
+        expected.append(expected[0])
+        var rng = SplitMix64(seed: 7)
+        for round in 0..<12 {
+            let sizes: [Int] =
+                switch round {
+                case 0: [stream.readableBytes]
+                case 1: Array(repeating: 1, count: stream.readableBytes)
+                default: (0..<stream.readableBytes).map { _ in Int(rng.next() % 97) + 1 }
+                }
+            let channel = EmbeddedChannel(handler: SMPPFrameDecoder())
+            for chunk in Self.chunks(stream, sizes: sizes) { try channel.writeInbound(chunk) }
+            var decoded: [SMPPInbound] = []
+            while let inbound = try channel.readInbound(as: SMPPInbound.self) { decoded.append(inbound) }
+            #expect(decoded == expected, "round \(round)")
+            _ = try channel.finish()
+        }
+    }
+
+    @Test("SMPPFrameDecoder: a framing failure is an error after the PDUs before it, and nothing after it is read")
+    func frameDecoderFailure() throws {
+        let channel = EmbeddedChannel(handler: SMPPFrameDecoder())
+        let link = SMPPPacket(sequenceNumber: 7, pdu: .enquireLink)
+        var bytes = ByteBuffer()
+        try link.encode(into: &bytes)
+        var stream = bytes
+        stream.writeImmutableBuffer(ByteBuffer(hex: "0000000c000000150000000000000008"))  // command_length 12: under a header
+        #expect(throws: SMPPDecodingError.self) { try channel.writeInbound(stream) }
+        #expect(try channel.readInbound(as: SMPPInbound.self) == .packet(link))
+        try channel.writeInbound(bytes)  // the stream is lost: ignored
+        #expect(try channel.readInbound(as: SMPPInbound.self) == nil)
+        _ = try? channel.finish()
+    }
+
     @Test("encoding a PDU that breaks a field limit fails the write and writes nothing")
     func encodeFailure() throws {
         var buffer = ByteBuffer(hex: "aa")
