@@ -13,9 +13,10 @@ import Synchronization
 ///   backoff (1 s × 1.6, ±20 %, capped at 60 s; reset after a successful bind).
 /// - `submit`/`send` wait (up to `bindWait`) for a bound session, take them in turn, and respect
 ///   `messagesPerSecond` across all binds (one token per PDU, so a 3-part message takes 3).
-/// - ESME_RTHROTTLED and ESME_RMSGQFUL pause every sender for `throttlePause`, then the same PDU
-///   is sent again — up to `throttleRetries` times — so nothing is lost and order is kept as far
-///   as the window allows.
+/// - ESME_RTHROTTLED and ESME_RMSGQFUL pause every sender for `throttlePause` — twice as long
+///   each time the SMSC throttles again right after a pause, up to 32 ×, back to the start after
+///   an accepted submit — then the same PDU is sent again — up to `throttleRetries` times — so
+///   nothing is lost and order is kept as far as the window allows.
 /// - `inbound` merges every bind's receipts and MO. Receipts for messages sent with `send` carry
 ///   their `submission`, matched by message id (hex/decimal/zeros/case tolerant), even when a
 ///   receipt overtakes its own submit_sm_resp (it is held up to `receiptHold` for it).
@@ -64,6 +65,8 @@ public final class SMPPBindPool: Service, Sendable {
         var waiters: [Int: CheckedContinuation<SMPPConnection?, Never>] = [:]
         var nextWaiter = 0
         var pausedUntil: ContinuousClock.Instant?
+        /// Pauses in a row without an accepted submit between them (the backoff's exponent).
+        var throttleStreak = 0
         var limiter: ThroughputLimiter<ContinuousClock.Instant>?
         var shuttingDown = false
         var matcher: ReceiptMatcher<SMPPReceipt.Submission, SMPPReceipt>
@@ -286,6 +289,7 @@ public final class SMPPBindPool: Service, Sendable {
                 self.pause()
                 continue
             }
+            if reply.isOK { self.accepted() }
             return reply
         }
     }
@@ -302,7 +306,11 @@ public final class SMPPBindPool: Service, Sendable {
             guard case .success(let reply) = result else { return false }
             return reply.status == .throttled || reply.status == .messageQueueFull
         }
-        if throttled { self.pause() }
+        if throttled {
+            self.pause()
+        } else if results.contains(where: { (try? $0.get())?.isOK == true }) {
+            self.accepted()
+        }
         return results
     }
 
@@ -360,12 +368,30 @@ public final class SMPPBindPool: Service, Sendable {
         }
     }
 
+    /// Pauses every sender. Throttles answered while a pause is on (the rest of the window) do
+    /// not lengthen it; one that comes after it doubles the next pause.
     func pause() {
-        let until = ContinuousClock.now + self.configuration.throttlePause
-        self.state.withLock { state in
-            if (state.pausedUntil ?? until) <= until { state.pausedUntil = until }
+        let now = ContinuousClock.now
+        let pause: Duration? = self.state.withLock { state in
+            if let until = state.pausedUntil, until > now { return nil }
+            state.throttleStreak = min(state.throttleStreak + 1, 6)
+            let pause = self.configuration.throttlePause * (1 << (state.throttleStreak - 1))
+            state.pausedUntil = now + pause
+            return pause
         }
-        self.logger.notice("SMSC throttled; pausing", metadata: ["smpp.pause": "\(self.configuration.throttlePause)"])
+        if let pause { self.logger.notice("SMSC throttled; pausing", metadata: ["smpp.pause": "\(pause)"]) }
+    }
+
+    /// The SMSC took a submit: the next throttling pause starts short again.
+    func accepted() {
+        self.state.withLock { state in
+            if state.throttleStreak != 0 { state.throttleStreak = 0 }
+        }
+    }
+
+    /// The pause the next throttle would bring (for tests and metrics).
+    public var nextThrottlePause: Duration {
+        self.state.withLock { self.configuration.throttlePause * (1 << min($0.throttleStreak, 5)) }
     }
 
     /// The next bound session in turn, waiting up to `bindWait` for one.

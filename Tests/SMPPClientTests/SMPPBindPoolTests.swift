@@ -87,8 +87,11 @@ struct SMPPBindPoolTests {
         let running = Task { try await pool.run() }
         let start = ContinuousClock.now
         var ids: [String] = []
+        #expect(pool.nextThrottlePause == .milliseconds(50))
         for index in 0..<3 { ids.append(try await pool.submit(message(to: "44770090000\(index)")).messageID) }
-        #expect(ContinuousClock.now - start >= .milliseconds(150))  // three pauses of 50 ms
+        // Three throttles in a row: pauses of 50, 100 and 200 ms; then an accepted submit resets it.
+        #expect(ContinuousClock.now - start >= .milliseconds(350))
+        #expect(pool.nextThrottlePause == .milliseconds(50))
         #expect(smsc.seen.throttled == 3)
         #expect(smsc.seen.submitted.map(\.destination.address) == ["447700900000", "447700900001", "447700900002"])
         #expect(ids.allSatisfy { !$0.isEmpty })
