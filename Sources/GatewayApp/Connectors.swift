@@ -129,11 +129,13 @@ extension GatewayConfiguration {
             guard (1...64).contains(self.receiverBinds) else { throw fail("receiverBinds is 1…64") }
             guard (1...64).contains(self.binds) else { throw fail("binds is 1…64") }
             guard (1...10_000).contains(self.window) else { throw fail("window is 1…10000") }
-            if let rate = self.messagesPerSecond, !(rate > 0) { throw fail("messagesPerSecond must be more than 0") }
+            if let rate = self.messagesPerSecond, !(rate > 0 && rate <= 1_000_000) { throw fail("messagesPerSecond is more than 0, at most 1000000") }
             guard (0...3_600).contains(self.enquireLinkSeconds) else { throw fail("enquireLinkSeconds is 0 (off)…3600") }
             guard (1...600).contains(self.responseTimeoutSeconds) else { throw fail("responseTimeoutSeconds is 1…600") }
-            guard self.reconnectInitialMilliseconds >= 10, self.reconnectMaximumMilliseconds >= self.reconnectInitialMilliseconds else {
-                throw fail("reconnectInitialMilliseconds is at least 10 and at most reconnectMaximumMilliseconds")
+            guard self.reconnectInitialMilliseconds >= 10, self.reconnectMaximumMilliseconds >= self.reconnectInitialMilliseconds,
+                self.reconnectMaximumMilliseconds <= 3_600_000
+            else {
+                throw fail("reconnectInitialMilliseconds is at least 10, reconnectMaximumMilliseconds at least that and at most 3600000")
             }
             _ = try self.messageIDForm()
             guard (1...255).contains(self.supports.maximumParts) else { throw fail("supports.maximumParts is 1…255") }

@@ -45,17 +45,17 @@ public struct GatewayApplication: Sendable {
         /// Printed once, when an admin token was made: `admin token: …`.
         public let adminTokenLine: String?
 
-        /// The upstream carrier connectors.
-        let connectors: [UpstreamConnector]
+        /// The connectors and routes.
+        let connectors: ConnectorSet
 
         /// Each upstream connector's state by name: binding, up, throttled or down.
         public var connectorStates: [String: String] {
-            Dictionary(uniqueKeysWithValues: self.connectors.map { ($0.name, $0.state.withLock { $0 }.rawValue) })
+            Dictionary(uniqueKeysWithValues: self.connectors.upstreamConnectors.map { ($0.name, $0.state.withLock { $0 }.rawValue) })
         }
 
         /// In start order; a graceful shutdown stops them in reverse (listeners first, the gateway last).
         public var services: [any Service] {
-            [self.gateway] + self.connectors + [self.webhookSender, self.httpServer, self.smppServer]
+            [self.gateway, self.connectors, self.webhookSender, self.httpServer, self.smppServer]
         }
     }
 
@@ -116,30 +116,12 @@ public struct GatewayApplication: Sendable {
             sessionInitTimeout: .seconds(smpp.sessionInitSeconds),
             enquireLinkInterval: smpp.enquireLinkSeconds > 0 ? .seconds(smpp.enquireLinkSeconds) : nil,
             inactivityTimeout: smpp.inactivitySeconds > 0 ? .seconds(smpp.inactivitySeconds) : nil)
-        var connectors: [UpstreamConnector] = []
-        var carriers: [String: any Carrier] = [:]
-        let connectorConfigurations = try self.configuration.allConnectors()
-        for connector in connectorConfigurations {
-            if connector.kind == "simulator" {
-                carriers[connector.name] = SimulatorCarrier(name: connector.name, gateway: gateway)
-            } else {
-                let upstream = try UpstreamConnector(connector, gateway: gateway, logger: self.logger)
-                connectors.append(upstream)
-                carriers[connector.name] = upstream
-                self.logger.info(
-                    "upstream carrier", metadata: ["connector": "\(connector.name)", "host": "\(connector.host):\(connector.port)", "binds": "\(connector.binds)"])
-            }
-        }
-        if !carriers.isEmpty {
-            let router = try Router(routes: try self.configuration.allRoutes(), carriers: carriers, gateway: gateway, logger: self.logger)
-            for connector in connectors { connector.router.withLock { $0 = router } }
-            gateway.setRoute(router)
-        }
+        let connectors = try await ConnectorSet.make(configuration: self.configuration, gateway: gateway, logger: self.logger)
         let frontEnd = SMPPFrontEnd(gateway: gateway, logger: self.logger)
         let server = SMPPServer(
             configuration: .init(listeners: listeners, session: session, maximumPDULength: smpp.maximumPDULength),
             delegate: frontEnd, logger: self.logger)
-        if carriers.isEmpty {
+        if !connectors.isRouting {
             self.logger.info(
             "carrier SIMULATOR is the only route: messages are not sent to any real network",
             metadata: ["simulator.delay_ms": "\(self.configuration.simulator.delayMilliseconds)"])
@@ -160,16 +142,7 @@ public struct GatewayApplication: Sendable {
         let api = HTTPAPI(
             gateway: gateway, keys: keys,
             configuration: .init(maximumBatch: self.configuration.http.maximumBatch, webhookHosts: Set(self.configuration.http.webhookHosts)),
-            admin: AdminAPI(
-                tokenHash: tokenHash, binds: frontEnd, metrics: self.metrics,
-                connectors: { [carriers] in
-                    connectorConfigurations.map { configuration in
-                        (carriers[configuration.name] as? UpstreamConnector)?.info
-                            ?? ConnectorInfo(
-                                name: configuration.name, kind: configuration.kind, address: "", tls: false, state: "up", bindsUp: 0, binds: 0,
-                                accepted: 0, awaitingReceipts: 0)
-                    }
-                }), logger: self.logger)
+            admin: AdminAPI(tokenHash: tokenHash, binds: frontEnd, metrics: self.metrics, connectors: connectors), logger: self.logger)
         let bound = BoundPort()
         let http = api.application(host: self.configuration.http.host, port: self.configuration.http.port) { port in
             bound.set(port)

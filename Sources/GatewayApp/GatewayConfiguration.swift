@@ -235,7 +235,12 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
             try connector.validate()
             guard names.insert(connector.name).inserted else { throw ConfigurationError("two connectors are named \(connector.name)") }
         }
-        for (index, route) in try self.allRoutes().enumerated() {
+        try Self.check(routes: try self.allRoutes(), connectors: names)
+    }
+
+    /// Refuses a route table that names connectors not in `names`, or has bad criteria.
+    static func check(routes: [Route], connectors names: Set<String>) throws {
+        for (index, route) in routes.enumerated() {
             func fail(_ text: String) -> ConfigurationError { ConfigurationError("routes[\(index)]: \(text)") }
             guard !route.connectors.isEmpty else { throw fail("names no connectors") }
             for name in route.connectors where !names.contains(name) {
@@ -268,6 +273,37 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         }
     }
 
+    /// Refuses unknown keys in a connector object (`path` prefixes the names in the message).
+    static func checkConnectorKeys(_ object: [String: Any], path: String, in place: String = "in the config file") throws {
+        for key in object.keys where !Connector.keys.contains(key) {
+            throw ConfigurationError("unknown key \"\(path)\(key)\" \(place)")
+        }
+        for (section, keys) in [
+            ("rewrite", ["sourceTON", "sourceNPI", "destinationTON", "destinationNPI", "destinationStripPrefix", "destinationAddPrefix"]),
+            ("supports", ["udh", "sar", "messagePayload", "maximumParts"]),
+        ] {
+            for key in (object[section] as? [String: Any] ?? [:]).keys where !keys.contains(key) {
+                throw ConfigurationError("unknown key \"\(path)\(section).\(key)\" \(place)")
+            }
+        }
+    }
+
+    static func checkConnectorKeys(_ data: Data, path: String) throws {
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw ConfigurationError("a connector is a JSON object")
+        }
+        try Self.checkConnectorKeys(object, path: path, in: "in the connector")
+    }
+
+    /// Refuses unknown keys in a list of route objects.
+    static func checkRouteKeys(_ routes: Any?, in place: String = "in the config file") throws {
+        for (index, item) in (routes as? [Any] ?? []).enumerated() {
+            for key in (item as? [String: Any] ?? [:]).keys where !Route.keys.contains(key) {
+                throw ConfigurationError("unknown key \"routes[\(index)].\(key)\" \(place)")
+            }
+        }
+    }
+
     static func checkKeys(_ data: Data) throws {
         guard let object = try? JSONSerialization.jsonObject(with: data) else { return }
         guard let root = object as? [String: Any] else { throw ConfigurationError("the config file must hold a JSON object") }
@@ -285,23 +321,9 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         for key in root.keys where !known[""]!.contains(key) { throw ConfigurationError("unknown key \"\(key)\" in the config file") }
         for (index, item) in (root["connectors"] as? [Any] ?? []).enumerated() {
             guard let object = item as? [String: Any] else { continue }
-            for key in object.keys where !Connector.keys.contains(key) {
-                throw ConfigurationError("unknown key \"connectors[\(index)].\(key)\" in the config file")
-            }
-            for (section, keys) in [
-                ("rewrite", ["sourceTON", "sourceNPI", "destinationTON", "destinationNPI", "destinationStripPrefix", "destinationAddPrefix"]),
-                ("supports", ["udh", "sar", "messagePayload", "maximumParts"]),
-            ] {
-                for key in (object[section] as? [String: Any] ?? [:]).keys where !keys.contains(key) {
-                    throw ConfigurationError("unknown key \"connectors[\(index)].\(section).\(key)\" in the config file")
-                }
-            }
+            try Self.checkConnectorKeys(object, path: "connectors[\(index)].")
         }
-        for (index, item) in (root["routes"] as? [Any] ?? []).enumerated() {
-            for key in (item as? [String: Any] ?? [:]).keys where !Route.keys.contains(key) {
-                throw ConfigurationError("unknown key \"routes[\(index)].\(key)\" in the config file")
-            }
-        }
+        try Self.checkRouteKeys(root["routes"])
         for (section, keys) in known where !section.isEmpty {
             guard let object = root[section] as? [String: Any] else { continue }
             for key in object.keys where !keys.contains(key) {

@@ -37,24 +37,38 @@ final class Router: MessageRoute {
     /// Error code of a message no route takes.
     static let noRoute = 902
 
-    let rules: [Rule]
+    /// Replaced whole when the route table changes at run time (a lock per dispatched batch).
+    let table: Mutex<[Rule]>
     let gateway: Gateway
     let logger: Logger
 
     init(routes: [GatewayConfiguration.Route], carriers: [String: any Carrier], gateway: Gateway, logger: Logger) throws {
         self.gateway = gateway
         self.logger = logger
-        self.rules = try routes.map { route in
+        self.table = Mutex(try Self.rules(routes, carriers: carriers))
+    }
+
+    var rules: [Rule] { self.table.withLock { $0 } }
+
+    /// Routes checked against `carriers` (every name must be there).
+    static func rules(_ routes: [GatewayConfiguration.Route], carriers: [String: any Carrier]) throws -> [Rule] {
+        try routes.map { route in
             Rule(
                 prefixes: route.destinationPrefixes, pattern: try route.destinationPattern.map(Pattern.init), sender: route.sender,
                 account: route.account, carriers: route.connectors.map { carriers[$0]! }, weights: route.weights)
         }
     }
 
+    func replace(routes: [GatewayConfiguration.Route], carriers: [String: any Carrier]) throws {
+        let rules = try Self.rules(routes, carriers: carriers)
+        self.table.withLock { $0 = rules }
+    }
+
     func send(_ messages: [Message]) {
         var batches: [ObjectIdentifier: (carrier: any Carrier, messages: [Message])] = [:]
+        let rules = self.rules
         for message in messages {
-            guard let carrier = self.carrier(for: message, excluding: nil) else {
+            guard let carrier = self.carrier(for: message, excluding: nil, rules: rules) else {
                 self.logger.notice("no route for a message", metadata: ["message": "\(message.id)", "account": "\(message.accountID)"])
                 self.gateway.carrierFailed(message, error: Self.noRoute)
                 continue
@@ -66,15 +80,15 @@ final class Router: MessageRoute {
 
     /// Gives `message` to another connector of its route that is up; false if there is none.
     func reroute(_ message: Message, from carrier: any Carrier) -> Bool {
-        guard let next = self.carrier(for: message, excluding: carrier), next !== carrier, next.isUp else { return false }
+        guard let next = self.carrier(for: message, excluding: carrier, rules: self.rules), next !== carrier, next.isUp else { return false }
         self.logger.info("message fails over", metadata: ["message": "\(message.id)", "from": "\(carrier.name)", "to": "\(next.name)"])
         next.send([message])
         return true
     }
 
-    func carrier(for message: Message, excluding excluded: (any Carrier)?) -> (any Carrier)? {
+    func carrier(for message: Message, excluding excluded: (any Carrier)?, rules: [Rule]) -> (any Carrier)? {
         let digits = message.destination.address.drop { $0 == "+" }
-        guard let rule = self.rules.first(where: { $0.matches(message, digits: digits) }) else { return nil }
+        guard let rule = rules.first(where: { $0.matches(message, digits: digits) }) else { return nil }
         let candidates = rule.carriers.indices.filter { rule.carriers[$0] !== excluded }
         let up = candidates.filter { rule.carriers[$0].isUp }
         if rule.weights != nil {

@@ -70,6 +70,8 @@ final class UpstreamConnector: Carrier, Service {
     /// Where a message goes when this connector cannot send it (set by the router).
     let router = Mutex<Router?>(nil)
     let concatenationReference = Atomic<UInt16>(UInt16.random(in: 0...UInt16.max))
+    let stopped = Atomic<Bool>(false)
+    let stopSignal = AsyncStream<Void>.makeStream()
     let telemarketerIDs: [String]
     let metrics: Metrics
 
@@ -170,17 +172,33 @@ final class UpstreamConnector: Carrier, Service {
             group.addTask { await self.receive() }
             group.addTask { await self.submitAll() }
             group.addTask { await self.watch() }
-            try? await gracefulShutdown()
+            // Until graceful shutdown, or `stop()` (the connector removed at run time).
+            await withTaskGroup(of: Void.self) { waiter in
+                waiter.addTask { try? await gracefulShutdown() }
+                waiter.addTask { for await _ in self.stopSignal.stream {} }
+                await waiter.next()
+                waiter.cancelAll()
+            }
             self.continuation.finish()
             self.pool.shutdown()
             self.receivers?.shutdown()
         }
     }
 
+    /// Stops this connector alone: binds unbind; messages it has not submitted go back to the
+    /// router (to the other connectors of their routes). Receipts still owed for messages it
+    /// sent will not come.
+    func stop() {
+        self.stopped.store(true, ordering: .relaxed)
+        self.stopSignal.continuation.finish()
+    }
+
+    var isStopped: Bool { self.stopped.load(ordering: .relaxed) }
+
     /// Follows the pool's health: logs each change of state, keeps the gauges current.
     func watch() async {
         var last: State? = nil
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled, !self.isStopped {
             let health = self.pool.health
             let state: State =
                 health.bound == 0 ? (health.failedBinds > 0 ? .down : .binding) : (health.throttled ? .throttled : .up)
@@ -202,7 +220,7 @@ final class UpstreamConnector: Carrier, Service {
     /// 64 (one flush and one wait each; no more than a second's worth under a rate limit).
     func submitAll() async {
         let limit = self.configuration.binds * self.configuration.window
-        let chunkSize = min(64, limit, self.configuration.messagesPerSecond.map { max(1, Int($0)) } ?? 64)
+        let chunkSize = min(64, limit, self.configuration.messagesPerSecond.map { max(1, Int(min($0, 64))) } ?? 64)
         await withDiscardingTaskGroup { group in
             var inFlight = 0
             let done = AsyncStream<Int>.makeStream()
@@ -229,6 +247,7 @@ final class UpstreamConnector: Carrier, Service {
     /// does not settle (throttled, not answered, nothing bound) and long messages take the
     /// one-by-one path with its retries and failover, in order.
     func submit(_ chunk: ArraySlice<Message>) async {
+        if self.isStopped, let router = self.router.withLock({ $0 }) { return router.send(Array(chunk)) }
         var rest: [Message] = []
         if chunk.count > 1, self.isUp {
             var simple: [Message] = []
@@ -367,6 +386,7 @@ final class UpstreamConnector: Carrier, Service {
         var attempt = 0
         while ids.count < submits.count {
             if Task.isShuttingDownGracefully { return }  // still queued in the store: sent after the restart
+            if self.isStopped, let router = self.router.withLock({ $0 }) { return router.send([message]) }  // parts already sent go again
             if let expires = message.expiresAt, expires <= wallClockMilliseconds() {
                 self.gateway.carrierExpired(message)
                 return

@@ -49,3 +49,43 @@ public struct ConnectorInfo: Sendable, Hashable {
         self.awaitingReceipts = awaitingReceipts
     }
 }
+
+/// The connectors and routes of a running gateway, for the admin API: listed, and changed
+/// without a restart (connectors added at run time and the route table are kept in the store).
+public protocol ConnectorDirectory: Sendable {
+    func connectors() -> [ConnectorInfo]
+    /// Adds and starts a connector described by a JSON object (the config file's form).
+    func addConnector(json: [UInt8]) async throws(ConnectorChangeError) -> ConnectorInfo
+    /// Stops and removes a connector added at run time (not one from the config file, nor one a
+    /// route names).
+    func removeConnector(name: String) async throws(ConnectorChangeError)
+    /// The route table as JSON: `{"routes": [...]}`.
+    func routes() -> [UInt8]
+    /// Replaces the route table (`{"routes": [...]}`); returns it as stored.
+    func setRoutes(json: [UInt8]) async throws(ConnectorChangeError) -> [UInt8]
+}
+
+/// Why a connector or route change was refused.
+public struct ConnectorChangeError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        /// Not a valid connector or route table (the message says what).
+        case invalid
+        case exists
+        case notFound
+        /// Defined in the config file: change it there.
+        case inConfig
+        /// A route names it.
+        case inUse
+        /// The store could not keep the change.
+        case storage
+    }
+
+    public var code: Code
+    public var message: String
+    public var description: String { self.message }
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+}

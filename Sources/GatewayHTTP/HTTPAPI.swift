@@ -193,7 +193,8 @@ struct ProblemMiddleware: RouterMiddleware {
         ("/admin/v1/accounts/*/keys", ["GET", "POST"]), ("/admin/v1/accounts/*/dlt", ["GET", "PUT"]),
         ("/admin/v1/accounts/*/balance", ["POST"]), ("/admin/v1/openapi.json", ["GET"]),
         ("/metrics", ["GET"]), ("/admin/v1/accounts/*/keys/*", ["DELETE"]), ("/admin/v1/binds", ["GET"]),
-        ("/admin/v1/binds/*", ["DELETE"]), ("/admin/v1/connectors", ["GET"]),
+        ("/admin/v1/binds/*", ["DELETE"]), ("/admin/v1/connectors", ["GET", "POST"]),
+        ("/admin/v1/connectors/*", ["DELETE"]), ("/admin/v1/routes", ["GET", "PUT"]),
     ].map { ($0.0.split(separator: "/"), $0.1) }
 
     static func allowedMethods(path: String) -> [String]? {

@@ -901,7 +901,12 @@ enum OpenAPIDocument {
        "invalid_query_parameter",
        "http_error",
        "invalid_admin_token",
-       "account_exists"
+       "account_exists",
+       "invalid_connector_config",
+       "connector_exists",
+       "connector_in_config",
+       "connector_in_use",
+       "change_not_stored"
       ]
      },
      "detail": {
@@ -3324,7 +3329,7 @@ enum OpenAPIDocument {
   "/admin/v1/connectors": {
    "get": {
     "operationId": "listConnectors",
-    "description": "The upstream carrier connectors (config `connectors` and `--upstream`) and their state: binding, up, throttled or down.",
+    "description": "The upstream carrier connectors (config `connectors`, `--upstream`, and those added here) and their state: binding, up, throttled or down.",
     "responses": {
      "200": {
       "description": "OK",
@@ -3398,6 +3403,590 @@ enum OpenAPIDocument {
       }
      },
      "401": {
+      "$ref": "#/components/responses/Problem"
+     }
+    }
+   },
+   "post": {
+    "operationId": "addConnector",
+    "description": "Adds and starts a connector (the config file's form); kept in the store across restarts. Messages reach it once a route names it (PUT /admin/v1/routes).",
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "required": [
+         "name"
+        ],
+        "additionalProperties": false,
+        "properties": {
+         "name": {
+          "type": "string"
+         },
+         "kind": {
+          "type": [
+           "string",
+           "null"
+          ]
+         },
+         "host": {
+          "type": [
+           "string",
+           "null"
+          ]
+         },
+         "port": {
+          "type": [
+           "integer",
+           "null"
+          ]
+         },
+         "tls": {
+          "type": [
+           "boolean",
+           "null"
+          ]
+         },
+         "tlsCAFile": {
+          "type": [
+           "string",
+           "null"
+          ]
+         },
+         "tlsServerName": {
+          "type": [
+           "string",
+           "null"
+          ]
+         },
+         "systemID": {
+          "type": [
+           "string",
+           "null"
+          ]
+         },
+         "password": {
+          "type": [
+           "string",
+           "null"
+          ]
+         },
+         "systemType": {
+          "type": [
+           "string",
+           "null"
+          ]
+         },
+         "bindType": {
+          "type": [
+           "string",
+           "null"
+          ]
+         },
+         "binds": {
+          "type": [
+           "integer",
+           "null"
+          ]
+         },
+         "receiverBinds": {
+          "type": [
+           "integer",
+           "null"
+          ]
+         },
+         "window": {
+          "type": [
+           "integer",
+           "null"
+          ]
+         },
+         "messagesPerSecond": {
+          "type": [
+           "number",
+           "null"
+          ]
+         },
+         "enquireLinkSeconds": {
+          "type": [
+           "integer",
+           "null"
+          ]
+         },
+         "responseTimeoutSeconds": {
+          "type": [
+           "integer",
+           "null"
+          ]
+         },
+         "reconnectInitialMilliseconds": {
+          "type": [
+           "integer",
+           "null"
+          ]
+         },
+         "reconnectMaximumMilliseconds": {
+          "type": [
+           "integer",
+           "null"
+          ]
+         },
+         "idForm": {
+          "type": [
+           "string",
+           "null"
+          ]
+         },
+         "rewrite": {
+          "type": [
+           "object",
+           "null"
+          ],
+          "additionalProperties": false,
+          "properties": {
+           "sourceTON": {
+            "type": [
+             "integer",
+             "null"
+            ]
+           },
+           "sourceNPI": {
+            "type": [
+             "integer",
+             "null"
+            ]
+           },
+           "destinationTON": {
+            "type": [
+             "integer",
+             "null"
+            ]
+           },
+           "destinationNPI": {
+            "type": [
+             "integer",
+             "null"
+            ]
+           },
+           "destinationStripPrefix": {
+            "type": [
+             "string",
+             "null"
+            ]
+           },
+           "destinationAddPrefix": {
+            "type": [
+             "string",
+             "null"
+            ]
+           }
+          }
+         },
+         "supports": {
+          "type": [
+           "object",
+           "null"
+          ],
+          "additionalProperties": false,
+          "properties": {
+           "udh": {
+            "type": [
+             "boolean",
+             "null"
+            ]
+           },
+           "sar": {
+            "type": [
+             "boolean",
+             "null"
+            ]
+           },
+           "messagePayload": {
+            "type": [
+             "boolean",
+             "null"
+            ]
+           },
+           "maximumParts": {
+            "type": [
+             "integer",
+             "null"
+            ]
+           }
+          }
+         },
+         "telemarketerIDs": {
+          "type": [
+           "array",
+           "null"
+          ],
+          "items": {
+           "type": "string"
+          }
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "Created",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "name",
+          "kind",
+          "address",
+          "tls",
+          "state",
+          "binds_up",
+          "binds",
+          "accepted",
+          "awaiting_receipts"
+         ],
+         "properties": {
+          "name": {
+           "type": "string"
+          },
+          "kind": {
+           "type": "string",
+           "enum": [
+            "smpp",
+            "simulator"
+           ]
+          },
+          "address": {
+           "type": "string"
+          },
+          "tls": {
+           "type": "boolean"
+          },
+          "state": {
+           "type": "string",
+           "enum": [
+            "binding",
+            "up",
+            "throttled",
+            "down"
+           ]
+          },
+          "binds_up": {
+           "type": "integer"
+          },
+          "binds": {
+           "type": "integer"
+          },
+          "accepted": {
+           "type": "integer"
+          },
+          "awaiting_receipts": {
+           "type": "integer"
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "409": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "413": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "415": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    }
+   }
+  },
+  "/admin/v1/connectors/{name}": {
+   "parameters": [
+    {
+     "name": "name",
+     "in": "path",
+     "required": true,
+     "schema": {
+      "type": "string"
+     }
+    }
+   ],
+   "delete": {
+    "operationId": "removeConnector",
+    "description": "Stops and removes a connector added at run time; one from the config file, or one a route names, is refused (409).",
+    "responses": {
+     "204": {
+      "description": "Removed"
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "409": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    }
+   }
+  },
+  "/admin/v1/routes": {
+   "get": {
+    "operationId": "getRoutes",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "routes"
+         ],
+         "additionalProperties": false,
+         "properties": {
+          "routes": {
+           "type": "array",
+           "items": {
+            "type": "object",
+            "required": [
+             "connectors"
+            ],
+            "additionalProperties": false,
+            "properties": {
+             "destinationPrefixes": {
+              "type": [
+               "array",
+               "null"
+              ],
+              "items": {
+               "type": "string"
+              }
+             },
+             "destinationPattern": {
+              "type": [
+               "string",
+               "null"
+              ]
+             },
+             "sender": {
+              "type": [
+               "string",
+               "null"
+              ]
+             },
+             "account": {
+              "type": [
+               "string",
+               "null"
+              ]
+             },
+             "connectors": {
+              "type": "array",
+              "items": {
+               "type": "string"
+              }
+             },
+             "weights": {
+              "type": [
+               "array",
+               "null"
+              ],
+              "items": {
+               "type": "integer"
+              }
+             }
+            }
+           }
+          }
+         }
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     }
+    }
+   },
+   "put": {
+    "operationId": "setRoutes",
+    "description": "Replaces the route table (first match wins); kept in the store across restarts.",
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "required": [
+         "routes"
+        ],
+        "additionalProperties": false,
+        "properties": {
+         "routes": {
+          "type": "array",
+          "items": {
+           "type": "object",
+           "required": [
+            "connectors"
+           ],
+           "additionalProperties": false,
+           "properties": {
+            "destinationPrefixes": {
+             "type": [
+              "array",
+              "null"
+             ],
+             "items": {
+              "type": "string"
+             }
+            },
+            "destinationPattern": {
+             "type": [
+              "string",
+              "null"
+             ]
+            },
+            "sender": {
+             "type": [
+              "string",
+              "null"
+             ]
+            },
+            "account": {
+             "type": [
+              "string",
+              "null"
+             ]
+            },
+            "connectors": {
+             "type": "array",
+             "items": {
+              "type": "string"
+             }
+            },
+            "weights": {
+             "type": [
+              "array",
+              "null"
+             ],
+             "items": {
+              "type": "integer"
+             }
+            }
+           }
+          }
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "routes"
+         ],
+         "additionalProperties": false,
+         "properties": {
+          "routes": {
+           "type": "array",
+           "items": {
+            "type": "object",
+            "required": [
+             "connectors"
+            ],
+            "additionalProperties": false,
+            "properties": {
+             "destinationPrefixes": {
+              "type": [
+               "array",
+               "null"
+              ],
+              "items": {
+               "type": "string"
+              }
+             },
+             "destinationPattern": {
+              "type": [
+               "string",
+               "null"
+              ]
+             },
+             "sender": {
+              "type": [
+               "string",
+               "null"
+              ]
+             },
+             "account": {
+              "type": [
+               "string",
+               "null"
+              ]
+             },
+             "connectors": {
+              "type": "array",
+              "items": {
+               "type": "string"
+              }
+             },
+             "weights": {
+              "type": [
+               "array",
+               "null"
+              ],
+              "items": {
+               "type": "integer"
+              }
+             }
+            }
+           }
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "413": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "415": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
       "$ref": "#/components/responses/Problem"
      }
     }
@@ -3511,7 +4100,12 @@ enum OpenAPIDocument {
        "invalid_query_parameter",
        "http_error",
        "invalid_admin_token",
-       "account_exists"
+       "account_exists",
+       "invalid_connector_config",
+       "connector_exists",
+       "connector_in_config",
+       "connector_in_use",
+       "change_not_stored"
       ]
      },
      "detail": {

@@ -16,7 +16,7 @@ struct Accounts: AsyncParsableCommand {
             """,
         subcommands: [
             List.self, Show.self, Create.self, Update.self, Suspend.self, Resume.self, Delete.self, Password.self, Keys.self, CreateKey.self,
-            RevokeKey.self, TopUp.self, DLT.self, Binds.self, Unbind.self, Connectors.self,
+            RevokeKey.self, TopUp.self, DLT.self, Binds.self, Unbind.self, Connectors.self, AddConnector.self, RemoveConnector.self, Routes.self,
         ]
     )
 
@@ -258,12 +258,48 @@ struct Accounts: AsyncParsableCommand {
         func run() async throws { try await self.connection.call(.GET, "/admin/v1/connectors") }
     }
 
+    struct AddConnector: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add and start an upstream connector, from a JSON file in the config file's form (kept across restarts).")
+        @OptionGroup var connection: Connection
+        @Argument(help: "A JSON file with one connector (name, host, port, systemID, password, binds, window, …).") var file: String
+        func run() async throws {
+            try await self.connection.call(.POST, "/admin/v1/connectors", body: try readObject(self.file))
+        }
+    }
+
+    struct RemoveConnector: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop and remove a connector added at run time (change the routes first).")
+        @OptionGroup var connection: Connection
+        @Argument(help: "Connector name.") var name: String
+        func run() async throws { try await self.connection.call(.DELETE, "/admin/v1/connectors/\(escape(self.name))") }
+    }
+
+    struct Routes: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the route table, or replace it from a JSON file {\"routes\": [...]}.")
+        @OptionGroup var connection: Connection
+        @Option(help: "A JSON file with the whole route table.") var set: String?
+        func run() async throws {
+            guard let path = self.set else { return try await self.connection.call(.GET, "/admin/v1/routes") }
+            try await self.connection.call(.PUT, "/admin/v1/routes", body: try readObject(path))
+        }
+    }
+
     struct Unbind: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Unbind one SMPP session (its id from `binds`).")
         @OptionGroup var connection: Connection
         @Argument(help: "Bind id.") var bind: String
         func run() async throws { try await self.connection.call(.DELETE, "/admin/v1/binds/\(escape(self.bind))") }
     }
+}
+
+/// A JSON object from a file, or an error that says what to fix.
+func readObject(_ path: String) throws -> [String: Any] {
+    guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+    guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        throw ValidationError("\(path) is not a JSON object")
+    }
+    return object
 }
 
 func escape(_ segment: String) -> String {

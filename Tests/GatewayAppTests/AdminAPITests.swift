@@ -226,13 +226,15 @@ import Testing
                 ("/admin/v1/accounts/{id}/password", ["post"]), ("/admin/v1/accounts/{id}/webhook-secret", ["post"]),
                 ("/admin/v1/accounts/{id}/keys", ["get", "post"]), ("/admin/v1/accounts/{id}/keys/{key}", ["delete"]),
                 ("/admin/v1/accounts/{id}/balance", ["post"]), ("/admin/v1/accounts/{id}/dlt", ["get", "put"]), ("/admin/v1/binds", ["get"]),
-                ("/admin/v1/binds/{id}", ["delete"]), ("/admin/v1/connectors", ["get"]), ("/admin/v1/openapi.json", ["get"]),
+                ("/admin/v1/binds/{id}", ["delete"]), ("/admin/v1/connectors", ["get", "post"]),
+                ("/admin/v1/connectors/{name}", ["delete"]), ("/admin/v1/routes", ["get", "put"]), ("/admin/v1/openapi.json", ["get"]),
             ]
             #expect(Set(paths.keys) == Set(served.map(\.0)))
             for (path, methods) in served { #expect(Set(paths[path]!.keys.filter { $0 != "parameters" }) == Set(methods), "\(path)") }
             // Every documented path answers a method it does not take with 405 and its Allow list.
             for (path, methods) in served {
                 let concrete = path.replacingOccurrences(of: "{id}", with: "acme").replacingOccurrences(of: "{key}", with: "k")
+                    .replacingOccurrences(of: "{name}", with: "n")
                 let reply = try await client.call(HTTPRequest.Method("TRACE")!, concrete, key: token)
                 #expect(reply.status == 405, "\(path)")
                 #expect(Set((reply.headers[.allow] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })

@@ -480,6 +480,9 @@ import Testing
             (#"{"connectors": [{"name": "a", "systemID": "me"}], "routes": [{"connectors": ["a"], "destinationPrefixes": ["+44"]}]}"#, "destinationPrefixes"),
             (#"{"connectors": [{"name": "a", "systemID": "me", "kind": "carrier-pigeon"}]}"#, "kind"),
             (#"{"connectors": [{"name": "a", "systemID": "me", "bindType": "receiver"}]}"#, "bindType"),
+            // schemathesis found these crashing the server through POST /admin/v1/connectors:
+            (#"{"connectors": [{"name": "a", "systemID": "me", "messagesPerSecond": 1e300}]}"#, "messagesPerSecond"),
+            (#"{"connectors": [{"name": "a", "systemID": "me", "reconnectMaximumMilliseconds": 9223372036854775807}]}"#, "reconnect"),
             (#"{"connectors": [{"name": "a", "systemID": "me", "tlsCAFile": "/etc/hosts"}]}"#, "tlsCAFile is for TLS"),
             (#"{"connectors": [{"name": "a", "systemID": "me", "tls": true, "tlsCAFile": "/no/such.pem"}]}"#, "cannot read tlsCAFile"),
         ]

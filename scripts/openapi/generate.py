@@ -146,10 +146,27 @@ doc = {
    "Health": {"type": "object", "required": ["status"], "properties": {"status": S("string")}},
   }}}
 
-codes += ["invalid_admin_token", "account_exists"]
+codes += ["invalid_admin_token", "account_exists", "invalid_connector_config", "connector_exists", "connector_in_config", "connector_in_use", "change_not_stored"]
 doc["components"]["schemas"]["Problem"]["properties"]["code"]["enum"] = codes
 admin_errors = lambda *c: {str(x): problem_ref() for x in c}
 plain = lambda schema, desc="OK": {"description": desc, "content": {"application/json": {"schema": schema}}}
+connector_info = {"type": "object", "required": ["name", "kind", "address", "tls", "state", "binds_up", "binds", "accepted", "awaiting_receipts"],
+    "properties": {"name": S("string"), "kind": {"type": "string", "enum": ["smpp", "simulator"]}, "address": S("string"), "tls": S("boolean"),
+        "state": {"type": "string", "enum": ["binding", "up", "throttled", "down"]}, "binds_up": S("integer"), "binds": S("integer"),
+        "accepted": S("integer"), "awaiting_receipts": S("integer")}}
+connector_config = {"type": "object", "required": ["name"], "additionalProperties": False, "properties": {
+    "name": S("string"), "kind": N("string"), "host": N("string"), "port": N("integer"), "tls": N("boolean"), "tlsCAFile": N("string"),
+    "tlsServerName": N("string"), "systemID": N("string"), "password": N("string"), "systemType": N("string"), "bindType": N("string"),
+    "binds": N("integer"), "receiverBinds": N("integer"), "window": N("integer"), "messagesPerSecond": N("number"),
+    "enquireLinkSeconds": N("integer"), "responseTimeoutSeconds": N("integer"), "reconnectInitialMilliseconds": N("integer"),
+    "reconnectMaximumMilliseconds": N("integer"), "idForm": N("string"),
+    "rewrite": {"type": ["object", "null"], "additionalProperties": False, "properties": {k: N("integer") for k in ["sourceTON", "sourceNPI", "destinationTON", "destinationNPI"]} | {"destinationStripPrefix": N("string"), "destinationAddPrefix": N("string")}},
+    "supports": {"type": ["object", "null"], "additionalProperties": False, "properties": {"udh": N("boolean"), "sar": N("boolean"), "messagePayload": N("boolean"), "maximumParts": N("integer")}},
+    "telemarketerIDs": {"type": ["array", "null"], "items": S("string")}}}
+route_table = {"type": "object", "required": ["routes"], "additionalProperties": False, "properties": {"routes": {"type": "array", "items": {
+    "type": "object", "required": ["connectors"], "additionalProperties": False, "properties": {
+        "destinationPrefixes": {"type": ["array", "null"], "items": S("string")}, "destinationPattern": N("string"), "sender": N("string"),
+        "account": N("string"), "connectors": {"type": "array", "items": S("string")}, "weights": {"type": ["array", "null"], "items": S("integer")}}}}}}
 id_param = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
 bind_kinds = {"type": "array", "items": {"type": "string", "enum": ["transmitter", "receiver", "transceiver"]}, "minItems": 1}
 strings = {"type": "array", "items": {"type": "string"}}
@@ -223,12 +240,19 @@ adminDoc = {
   "/admin/v1/binds/{id}": {"parameters": [id_param],
     "delete": {"operationId": "unbind", "responses": {"204": {"description": "Unbound"}, **admin_errors(401, 404)}}},
   "/admin/v1/connectors": {
-    "get": {"operationId": "listConnectors", "description": "The upstream carrier connectors (config `connectors` and `--upstream`) and their state: binding, up, throttled or down.",
-        "responses": {"200": plain({"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": {"type": "object",
-            "required": ["name", "kind", "address", "tls", "state", "binds_up", "binds", "accepted", "awaiting_receipts"],
-            "properties": {"name": S("string"), "kind": {"type": "string", "enum": ["smpp", "simulator"]}, "address": S("string"), "tls": S("boolean"),
-                "state": {"type": "string", "enum": ["binding", "up", "throttled", "down"]}, "binds_up": S("integer"), "binds": S("integer"),
-                "accepted": S("integer"), "awaiting_receipts": S("integer")}}}}}), **admin_errors(401)}}},
+    "get": {"operationId": "listConnectors", "description": "The upstream carrier connectors (config `connectors`, `--upstream`, and those added here) and their state: binding, up, throttled or down.",
+        "responses": {"200": plain({"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": connector_info}}}), **admin_errors(401)}},
+    "post": {"operationId": "addConnector", "description": "Adds and starts a connector (the config file's form); kept in the store across restarts. Messages reach it once a route names it (PUT /admin/v1/routes).",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": connector_config}}},
+        "responses": {"201": plain(connector_info, "Created"), **admin_errors(400, 401, 409, 413, 415, 422, 503)}}},
+  "/admin/v1/connectors/{name}": {"parameters": [{"name": "name", "in": "path", "required": True, "schema": S("string")}],
+    "delete": {"operationId": "removeConnector", "description": "Stops and removes a connector added at run time; one from the config file, or one a route names, is refused (409).",
+        "responses": {"204": {"description": "Removed"}, **admin_errors(401, 404, 409, 503)}}},
+  "/admin/v1/routes": {
+    "get": {"operationId": "getRoutes", "responses": {"200": plain(route_table), **admin_errors(401)}},
+    "put": {"operationId": "setRoutes", "description": "Replaces the route table (first match wins); kept in the store across restarts.",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": route_table}}},
+        "responses": {"200": plain(route_table), **admin_errors(400, 401, 413, 415, 422, 503)}}},
   "/admin/v1/openapi.json": {"get": {"operationId": "adminOpenAPI", "responses": {"200": plain(S("object")), **admin_errors(401)}}},
  },
  "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "responses": doc["components"]["responses"],
