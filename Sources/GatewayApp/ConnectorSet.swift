@@ -27,8 +27,6 @@ final class ConnectorSet: Service, ConnectorDirectory {
     let state: Mutex<State>
     /// Connectors to start (added at run time); finishes on graceful shutdown.
     let starts = AsyncStream<UpstreamConnector>.makeStream()
-    /// One change at a time (the store and the in-memory state stay in step).
-    let changes = Mutex<Bool>(false)
 
     /// Builds the connectors and the router. With no route (no connectors, and no route table
     /// stored) the built-in simulator stays the route until one is set.
@@ -113,50 +111,46 @@ final class ConnectorSet: Service, ConnectorDirectory {
         } catch {
             throw ConnectorChangeError(.invalid, "\(error)")
         }
-        return try await self.change { () throws(ConnectorChangeError) in
-            guard self.state.withLock({ $0.carriers[connector.name] == nil }) else {
-                throw ConnectorChangeError(.exists, "a connector is already named \(connector.name)")
-            }
-            let carrier: any Carrier
-            do {
-                carrier = try Self.carrier(connector, gateway: self.gateway, logger: self.logger)
-            } catch {
-                throw ConnectorChangeError(.invalid, "\(error)")
-            }
-            let runtime = self.state.withLock { state in
-                state.configurations.append(connector)
-                state.carriers[connector.name] = carrier
-                return state.configurations.filter { !state.fromConfig.contains($0.name) }
-            }
-            try await self.save(Self.connectorsKey, runtime)
-            if let upstream = carrier as? UpstreamConnector {
-                upstream.router.withLock { $0 = self.router }
-                self.starts.continuation.yield(upstream)
-            }
-            self.logger.notice("connector added", metadata: ["connector": "\(connector.name)"])
-            return self.connectors().first { $0.name == connector.name }!
+        guard self.state.withLock({ $0.carriers[connector.name] == nil }) else {
+            throw ConnectorChangeError(.exists, "a connector is already named \(connector.name)")
         }
+        let carrier: any Carrier
+        do {
+            carrier = try Self.carrier(connector, gateway: self.gateway, logger: self.logger)
+        } catch {
+            throw ConnectorChangeError(.invalid, "\(error)")
+        }
+        let runtime = self.state.withLock { state in
+            state.configurations.append(connector)
+            state.carriers[connector.name] = carrier
+            return state.configurations.filter { !state.fromConfig.contains($0.name) }
+        }
+        try await self.save(Self.connectorsKey, runtime)
+        if let upstream = carrier as? UpstreamConnector {
+            upstream.router.withLock { $0 = self.router }
+            self.starts.continuation.yield(upstream)
+        }
+        self.logger.notice("connector added", metadata: ["connector": "\(connector.name)"])
+        return self.connectors().first { $0.name == connector.name }!
     }
 
     func removeConnector(name: String) async throws(ConnectorChangeError) {
-        try await self.change { () throws(ConnectorChangeError) in
-            let (carrier, runtime): ((any Carrier)?, [GatewayConfiguration.Connector]) = try self.state.withLock {
-                state throws(ConnectorChangeError) in
-                guard let carrier = state.carriers[name] else { throw ConnectorChangeError(.notFound, "no connector \(name)") }
-                guard !state.fromConfig.contains(name) else {
-                    throw ConnectorChangeError(.inConfig, "connector \(name) is defined in the config file: remove it there")
-                }
-                if let index = state.routes.firstIndex(where: { $0.connectors.contains(name) }) {
-                    throw ConnectorChangeError(.inUse, "routes[\(index)] names connector \(name): change the routes first")
-                }
-                state.carriers[name] = nil
-                state.configurations.removeAll { $0.name == name }
-                return (carrier, state.configurations.filter { !state.fromConfig.contains($0.name) })
+        let (carrier, runtime): ((any Carrier)?, [GatewayConfiguration.Connector]) = try self.state.withLock {
+            state throws(ConnectorChangeError) in
+            guard let carrier = state.carriers[name] else { throw ConnectorChangeError(.notFound, "no connector \(name)") }
+            guard !state.fromConfig.contains(name) else {
+                throw ConnectorChangeError(.inConfig, "connector \(name) is defined in the config file: remove it there")
             }
-            try await self.save(Self.connectorsKey, runtime)
-            (carrier as? UpstreamConnector)?.stop()
-            self.logger.notice("connector removed", metadata: ["connector": "\(name)"])
+            if let index = state.routes.firstIndex(where: { $0.connectors.contains(name) }) {
+                throw ConnectorChangeError(.inUse, "routes[\(index)] names connector \(name): change the routes first")
+            }
+            state.carriers[name] = nil
+            state.configurations.removeAll { $0.name == name }
+            return (carrier, state.configurations.filter { !state.fromConfig.contains($0.name) })
         }
+        try await self.save(Self.connectorsKey, runtime)
+        (carrier as? UpstreamConnector)?.stop()
+        self.logger.notice("connector removed", metadata: ["connector": "\(name)"])
     }
 
     func routes() -> [UInt8] {
@@ -180,24 +174,22 @@ final class ConnectorSet: Service, ConnectorDirectory {
         } catch {
             throw ConnectorChangeError(.invalid, "not a JSON object: \(error)")
         }
-        return try await self.change { () throws(ConnectorChangeError) in
-            let carriers = self.state.withLock { $0.carriers }
-            do {
-                try GatewayConfiguration.check(routes: routes, connectors: Set(carriers.keys))
-            } catch {
-                throw ConnectorChangeError(.invalid, "\(error)")
-            }
-            try await self.save(Self.routesKey, routes)
-            do {
-                try self.router.replace(routes: routes, carriers: carriers)
-            } catch {
-                throw ConnectorChangeError(.invalid, "\(error)")
-            }
-            self.state.withLock { $0.routes = routes }
-            self.gateway.setRoute(self.router)
-            self.logger.notice("routes replaced", metadata: ["routes": "\(routes.count)"])
-            return self.routes()
+        let carriers = self.state.withLock { $0.carriers }
+        do {
+            try GatewayConfiguration.check(routes: routes, connectors: Set(carriers.keys))
+        } catch {
+            throw ConnectorChangeError(.invalid, "\(error)")
         }
+        try await self.save(Self.routesKey, routes)
+        do {
+            try self.router.replace(routes: routes, carriers: carriers)
+        } catch {
+            throw ConnectorChangeError(.invalid, "\(error)")
+        }
+        self.state.withLock { $0.routes = routes }
+        self.gateway.setRoute(self.router)
+        self.logger.notice("routes replaced", metadata: ["routes": "\(routes.count)"])
+        return self.routes()
     }
 
     // MARK: helpers
@@ -215,22 +207,5 @@ final class ConnectorSet: Service, ConnectorDirectory {
         } catch {
             throw ConnectorChangeError(.storage, "the change could not be stored: \(error)")
         }
-    }
-
-    /// Runs changes one at a time; a change racing another is refused rather than interleaved.
-    func change<T>(_ body: () async throws(ConnectorChangeError) -> T) async throws(ConnectorChangeError) -> T {
-        var busy = true
-        for _ in 0..<500 {
-            busy = self.changes.withLock { busy in
-                if busy { return true }
-                busy = true
-                return false
-            }
-            if !busy { break }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        guard !busy else { throw ConnectorChangeError(.storage, "another change is still being made; try again") }
-        defer { self.changes.withLock { $0 = false } }
-        return try await body()
     }
 }

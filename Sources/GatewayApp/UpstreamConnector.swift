@@ -248,7 +248,8 @@ final class UpstreamConnector: Carrier, Service {
     /// one-by-one path with its retries and failover, in order.
     func submit(_ chunk: ArraySlice<Message>) async {
         if self.isStopped, let router = self.router.withLock({ $0 }) { return router.send(Array(chunk)) }
-        var rest: [Message] = []
+        /// Messages left for the one-by-one path, with their PDUs when already made.
+        var rest: [(Message, Result<[SubmitSM], CarrierError>?)] = []
         if chunk.count > 1, self.isUp {
             var simple: [Message] = []
             var pdus: [SubmitSM] = []
@@ -256,32 +257,37 @@ final class UpstreamConnector: Carrier, Service {
             pdus.reserveCapacity(chunk.count)
             let now = wallClockMilliseconds()
             for message in chunk {
-                if message.expiresAt.map({ $0 > now }) ?? true, case .success(let submits) = self.submits(for: message), submits.count == 1 {
+                guard message.expiresAt.map({ $0 > now }) ?? true else {
+                    rest.append((message, nil))
+                    continue
+                }
+                let made = self.submits(for: message)
+                if case .success(let submits) = made, submits.count == 1 {
                     simple.append(message)
                     pdus.append(submits[0])
                 } else {
-                    rest.append(message)
+                    rest.append((message, made))
                 }
             }
             if let results = try? await self.pool.submit(contentsOf: pdus) {
                 var accepted: [(Message, String)] = []
                 accepted.reserveCapacity(results.count)
-                for (message, result) in zip(simple, results) {
+                for ((message, result), pdu) in zip(zip(simple, results), pdus) {
                     switch result {
                     case .success(let reply) where reply.isOK: accepted.append((message, reply.messageID))
                     case .success(let reply) where reply.status != .throttled && reply.status != .messageQueueFull:
                         self.refused(message, status: reply.status)
-                    default: rest.append(message)
+                    default: rest.append((message, .success([pdu])))
                     }
                 }
                 self.accepted(accepted)
             } else {
-                rest.append(contentsOf: simple)
+                rest.append(contentsOf: zip(simple, pdus).map { ($0, .success([$1])) })
             }
         } else {
-            rest.append(contentsOf: chunk)
+            rest.append(contentsOf: chunk.map { ($0, nil) })
         }
-        for message in rest { await self.submit(message) }
+        for (message, made) in rest { await self.submit(message, made: made) }
     }
 
     /// Messages the carrier took, each as one submit_sm with this id.
@@ -372,9 +378,11 @@ final class UpstreamConnector: Carrier, Service {
         case tooLong = 903
     }
 
-    func submit(_ message: Message) async {
+    /// One message, its parts in order, until the carrier answers each (`made`: its PDUs, when
+    /// the chunk path already made them).
+    func submit(_ message: Message, made: Result<[SubmitSM], CarrierError>? = nil) async {
         let submits: [SubmitSM]
-        switch self.submits(for: message) {
+        switch made ?? self.submits(for: message) {
         case .success(let made): submits = made
         case .failure(let error):
             self.logger.notice("message cannot be sent to this carrier", metadata: ["message": "\(message.id)", "error": "\(error)"])

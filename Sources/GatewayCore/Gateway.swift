@@ -294,16 +294,8 @@ public final class Gateway: Service, Sendable {
         var work: [Work] = []
         work.reserveCapacity(accepted.count)
         for (message, upstream) in accepted {
-            // No receipt for `sent` unless intermediate notifications were asked for.
-            var change: StatusChange
-            if message.registeredDelivery.intermediateNotification {
-                change = self.change(message, .sent, error: 0, at: now, intermediate: true)
-            } else {
-                let account = self.accounts.account(id: message.accountID)
-                change = StatusChange(
-                    messageID: message.id, status: .sent, at: now,
-                    webhook: self.statusWebhook(for: message, account: account, status: .sent, error: 0, at: now))
-            }
+            var change = self.change(
+                message, .sent, error: 0, at: now, intermediate: message.registeredDelivery.intermediateNotification)
             change.upstream = upstream
             work.append(.status(change))
         }
@@ -600,8 +592,10 @@ public final class Gateway: Service, Sendable {
 
     func change(_ message: Message, _ status: MessageStatus, error: Int, at: Int64, intermediate: Bool = false) -> StatusChange {
         let account = self.accounts.account(id: message.accountID)
+        // `sent` (ENROUTE) reaches the customer only as an intermediate notification, when asked for.
         let wanted =
-            (account?.reports.smpp ?? true) && (intermediate || message.registeredDelivery.wantsReceipt(delivered: status.isSuccess))
+            (account?.reports.smpp ?? true)
+            && (intermediate || (status != .sent && message.registeredDelivery.wantsReceipt(delivered: status.isSuccess)))
         return StatusChange(
             messageID: message.id, status: status, errorCode: error, at: at,
             receipt: wanted ? self.receipt(for: message, status: status, error: error, at: at, intermediate: intermediate) : nil,

@@ -52,6 +52,8 @@ public struct ConnectorInfo: Sendable, Hashable {
 
 /// The connectors and routes of a running gateway, for the admin API: listed, and changed
 /// without a restart (connectors added at run time and the route table are kept in the store).
+/// Changes are made one at a time: the admin API runs them through its serial queue, as it does
+/// every other change.
 public protocol ConnectorDirectory: Sendable {
     func connectors() -> [ConnectorInfo]
     /// Adds and starts a connector described by a JSON object (the config file's form).

@@ -323,7 +323,7 @@ extension HTTPAPI {
             let directory = try Self.directory(admin)
             let (_, body) = try await self.jsonBody(request, limit: 65_536)
             do {
-                let info = try await directory.addConnector(json: Array(body.readableBytesView))
+                let info = try await admin.serial.run { try await directory.addConnector(json: Array(body.readableBytesView)) }
                 var json = JSONWriter()
                 Self.write(info, into: &json)
                 return Self.json(.created, json.bytes)
@@ -334,7 +334,7 @@ extension HTTPAPI {
         group.delete("/connectors/:name") { _, context in
             let directory = try Self.directory(admin)
             do {
-                try await directory.removeConnector(name: context.parameters.get("name") ?? "")
+                try await admin.serial.run { try await directory.removeConnector(name: context.parameters.get("name") ?? "") }
             } catch {
                 throw Self.problem(error)
             }
@@ -347,7 +347,7 @@ extension HTTPAPI {
             let directory = try Self.directory(admin)
             let (_, body) = try await self.jsonBody(request, limit: 1_048_576)
             do {
-                return Self.json(.ok, try await directory.setRoutes(json: Array(body.readableBytesView)))
+                return Self.json(.ok, try await admin.serial.run { try await directory.setRoutes(json: Array(body.readableBytesView)) })
             } catch {
                 throw Self.problem(error)
             }

@@ -100,10 +100,8 @@ public struct MessageIDCorrelator<Value: Sendable>: Sendable {
                 guard self._responsesUseHexLetters, let value = UInt64(normalized) else { return [normalized] }
                 return [normalized, String(value, radix: 16)]
             }
-            guard normalized.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
-                let value = UInt64(normalized, radix: 16)
-            else { return [normalized] }
-            return [normalized, String(value)]
+            guard let decimal = Self.decimalValue(ofHex: normalized) else { return [normalized] }
+            return [normalized, decimal]
         }
     }
 
@@ -116,11 +114,20 @@ public struct MessageIDCorrelator<Value: Sendable>: Sendable {
         case .normalized: return [normalizedMessageID(id)]
         case .automatic:
             let normalized = normalizedMessageID(id)
-            guard normalized.utf8.contains(where: { (0x61...0x66).contains($0) }),
-                normalized.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }), let value = UInt64(normalized, radix: 16)
-            else { return [normalized] }
-            return [normalized, String(value)]
+            guard normalized.utf8.contains(where: { (0x61...0x66).contains($0) }), let decimal = Self.decimalValue(ofHex: normalized) else {
+                return [normalized]
+            }
+            return [normalized, decimal]
         }
+    }
+
+    /// A normalised id read as hex (lower-case digits only), in decimal; nil if it is not hex.
+    @inlinable
+    static func decimalValue(ofHex normalized: String) -> String? {
+        guard normalized.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
+            let value = UInt64(normalized, radix: 16)
+        else { return nil }
+        return String(value)
     }
 
     @inlinable

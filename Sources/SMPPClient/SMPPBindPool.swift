@@ -65,8 +65,6 @@ public final class SMPPBindPool: Service, Sendable {
         var waiters: [Int: CheckedContinuation<SMPPConnection?, Never>] = [:]
         var nextWaiter = 0
         var pausedUntil: ContinuousClock.Instant?
-        /// Pauses in a row without an accepted submit between them (the backoff's exponent).
-        var throttleStreak = 0
         var limiter: ThroughputLimiter<ContinuousClock.Instant>?
         var shuttingDown = false
         var matcher: ReceiptMatcher<SMPPReceipt.Submission, SMPPReceipt>
@@ -83,6 +81,9 @@ public final class SMPPBindPool: Service, Sendable {
     let state: Mutex<State>
     /// Receipts and MO from every bind, acknowledged; finishes when the pool stops.
     public let inbound: InboundMessages
+    /// Pauses in a row without an accepted submit between them (the backoff's exponent); read on
+    /// every accepted submit, so it is an atomic rather than under the state lock.
+    let throttleStreak = Atomic<Int>(0)
     let inboundContinuation: AsyncStream<[InboundMessage]>.Continuation
 
     public init(
@@ -247,11 +248,7 @@ public final class SMPPBindPool: Service, Sendable {
     /// with `submission` set (at once, even if it arrived before the submit_sm_resp).
     /// `send(_:)` records its parts itself.
     public func recordSubmission(_ submission: SMPPReceipt.Submission) {
-        let early: SMPPReceipt? = self.state.withLock { $0.matcher.submitted(submission.messageID, submission) }
-        if var receipt = early {
-            receipt.submission = submission
-            self.inboundContinuation.yield([.receipt(receipt)])
-        }
+        self.recordSubmissions([submission])
     }
 
     /// The spellings a receipt's id may have among this pool's submits (see
@@ -374,24 +371,23 @@ public final class SMPPBindPool: Service, Sendable {
         let now = ContinuousClock.now
         let pause: Duration? = self.state.withLock { state in
             if let until = state.pausedUntil, until > now { return nil }
-            state.throttleStreak = min(state.throttleStreak + 1, 6)
-            let pause = self.configuration.throttlePause * (1 << (state.throttleStreak - 1))
+            let streak = min(self.throttleStreak.load(ordering: .relaxed) + 1, 6)
+            self.throttleStreak.store(streak, ordering: .relaxed)
+            let pause = self.configuration.throttlePause * (1 << (streak - 1))
             state.pausedUntil = now + pause
             return pause
         }
         if let pause { self.logger.notice("SMSC throttled; pausing", metadata: ["smpp.pause": "\(pause)"]) }
     }
 
-    /// The SMSC took a submit: the next throttling pause starts short again.
+    /// The SMSC took a submit: the next throttling pause starts short again (no lock taken).
     func accepted() {
-        self.state.withLock { state in
-            if state.throttleStreak != 0 { state.throttleStreak = 0 }
-        }
+        if self.throttleStreak.load(ordering: .relaxed) != 0 { self.throttleStreak.store(0, ordering: .relaxed) }
     }
 
     /// The pause the next throttle would bring (for tests and metrics).
     public var nextThrottlePause: Duration {
-        self.state.withLock { self.configuration.throttlePause * (1 << min($0.throttleStreak, 5)) }
+        self.configuration.throttlePause * (1 << min(self.throttleStreak.load(ordering: .relaxed), 5))
     }
 
     /// The next bound session in turn, waiting up to `bindWait` for one.

@@ -57,12 +57,13 @@ public final class SMPPFrameDecoder: ChannelInboundHandler, RemovableChannelHand
     public typealias InboundIn = ByteBuffer
     public typealias InboundOut = SMPPInbound
 
-    let framing: SMPPFraming
+    /// The framing and decoding itself (called directly: a concrete call, no generic handler).
+    var decoder: SMPPMessageDecoder
     /// The start of a PDU not yet whole.
     @exclusivity(unchecked) var pending: ByteBuffer?
     @exclusivity(unchecked) var failed = false
 
-    public init(framing: SMPPFraming = SMPPFraming()) { self.framing = framing }
+    public init(framing: SMPPFraming = SMPPFraming()) { self.decoder = SMPPMessageDecoder(framing: framing) }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !self.failed else { return }
@@ -73,20 +74,14 @@ public final class SMPPFrameDecoder: ChannelInboundHandler, RemovableChannelHand
             buffer = pending
         }
         while true {
-            let frame: ByteBuffer
+            let inbound: SMPPInbound
             do {
-                guard let next = try self.framing.nextFrame(from: &buffer) else { break }
-                frame = next
+                guard let next = try self.decoder.decode(buffer: &buffer) else { break }
+                inbound = next
             } catch {
                 self.failed = true
                 context.fireErrorCaught(error)
                 return
-            }
-            let inbound: SMPPInbound
-            do {
-                inbound = .packet(try SMPPPacket.decode(frame: frame))
-            } catch {
-                inbound = .malformed(error)
             }
             context.fireChannelRead(self.wrapInboundOut(inbound))
             if self.failed { return }
