@@ -7,12 +7,12 @@ import SMPPCore
 import SMPPSession
 import Testing
 
-/// The vectors every malformed-input test reads (`../shared/vectors`, or `$SHORTWAVE_VECTORS`).
+/// The vectors every malformed-input test reads (`Tests/Fixtures/vectors`, or `$SHORTWAVE_VECTORS`).
 /// A missing file fails the test; it never skips.
 func malformedVectors() throws -> [[String: Any]] {
     let directory = ProcessInfo.processInfo.environment["SHORTWAVE_VECTORS"]
-        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/vectors").path
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/vectors").path
     let path = directory + "/malformed.json"
     guard let data = FileManager.default.contents(atPath: path) else { throw RawSocketError("golden vectors not found at \(path)") }
     return try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []

@@ -59,7 +59,7 @@ struct Vector: Sendable, CustomTestStringConvertible {
 }
 
 enum Vectors {
-    /// `../shared/vectors` beside the repository (or `$SHORTWAVE_VECTORS`). Tests that need the
+    /// `Tests/Fixtures/vectors` in this repository (or `$SHORTWAVE_VECTORS`). Tests that need the
     /// vectors fail when they are missing; they never skip.
     static var directory: URL {
         if let override = ProcessInfo.processInfo.environment["SHORTWAVE_VECTORS"] {
@@ -67,7 +67,7 @@ enum Vectors {
         }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
-        return root.deletingLastPathComponent().appendingPathComponent("shared/vectors")
+        return root.appendingPathComponent("Tests/Fixtures/vectors")
     }
 
     /// Every entry of `file`; a missing or unreadable file yields one entry that fails the test.
