@@ -22,8 +22,13 @@ public struct GatewayApplication: Sendable {
     /// The metrics in Prometheus' text format (`shortwave serve` bootstraps swift-metrics with a
     /// Prometheus registry and passes its emitter); served at `/metrics` behind the admin token.
     public let metrics: (@Sendable () -> [UInt8])?
+    /// The domain's one clock (DESIGN.md rule 9): the system's, or a manual one in tests.
+    public let clock: any GatewayClock
 
-    public init(configuration: GatewayConfiguration, logger: Logger, metrics: (@Sendable () -> [UInt8])? = nil) {
+    public init(
+        configuration: GatewayConfiguration, logger: Logger, metrics: (@Sendable () -> [UInt8])? = nil, clock: any GatewayClock = SystemClock()
+    ) {
+        self.clock = clock
         self.configuration = configuration
         self.logger = logger
         self.metrics = metrics
@@ -94,7 +99,7 @@ public struct GatewayApplication: Sendable {
             let (_, key) = try await keys.create(accountID: demo.id, label: "demo")
             demoLine = "demo account: system_id=\(demo.systemID) password=\(password) api_key=\(key)"
         }
-        let registry = AccountRegistry(accounts)
+        let registry = AccountRegistry(accounts, clock: self.clock)
         let gateway = Gateway(
             configuration: .init(
                 node: self.configuration.node ?? Int.random(in: 0...1023), simulator: self.configuration.simulator,

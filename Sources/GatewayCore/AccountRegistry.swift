@@ -15,8 +15,11 @@ public final class AccountRegistry: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Throughput limits read it (a manual one in tests).
+    public let clock: any GatewayClock
 
-    public init(_ accounts: [Account] = []) {
+    public init(_ accounts: [Account] = [], clock: any GatewayClock = SystemClock()) {
+        self.clock = clock
         for account in accounts { self.upsert(account) }
     }
 
@@ -30,7 +33,7 @@ public final class AccountRegistry: Sendable {
             state.bySystemID[account.systemID] = account
             state.byID[account.id] = account
             for number in account.numbers { state.byNumber[number] = account.id }
-            state.limits[account.id] = account.messagesPerSecond.map { ThroughputLimit(rate: $0) }
+            state.limits[account.id] = account.messagesPerSecond.map { ThroughputLimit(rate: $0, now: self.clock.monotonicNanoseconds) }
         }
     }
 
@@ -92,7 +95,7 @@ public final class AccountRegistry: Sendable {
     /// Whether `segments` more may pass the account's throughput limit now.
     public func admit(accountID: String, segments: Int) -> Bool {
         guard let limit = self.state.withLock({ $0.limits[accountID] ?? nil }) else { return true }
-        return limit.take(segments)
+        return limit.take(segments, now: self.clock.monotonicNanoseconds)
     }
 }
 

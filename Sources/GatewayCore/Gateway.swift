@@ -71,6 +71,8 @@ public final class Gateway: Service, Sendable {
     public let configuration: Configuration
     public let store: any MessageStore
     public let accounts: AccountRegistry
+    /// The domain's clock: the accounts' (one clock for limits, timestamps and expiry).
+    public var clock: any GatewayClock { self.accounts.clock }
     /// Balances: prepaid messages are charged here before they are stored.
     public let ledger: Ledger
     /// Where messages go instead of the simulator (an upstream carrier connector), once set.
@@ -103,7 +105,7 @@ public final class Gateway: Service, Sendable {
         self.configuration = configuration
         self.store = store
         self.accounts = accounts
-        self.ids = MessageIDGenerator(node: configuration.node)
+        self.ids = MessageIDGenerator(node: configuration.node, clock: { [clock = accounts.clock] in clock.wallMilliseconds })
         self.validation = SubmitValidation(limits: configuration.validation)
         self.simulator = CarrierSimulator(configuration: configuration.simulator)
         self.logger = logger
@@ -151,7 +153,7 @@ public final class Gateway: Service, Sendable {
             GatewayMetrics.shared.refused(refused, ingress: ingress)
             completion(.failure(refused))
         }
-        let now = wallClockMilliseconds()
+        let now = self.clock.wallMilliseconds
         var messages: [Message] = []
         messages.reserveCapacity(fields.count)
         for (index, field) in fields.enumerated() {
@@ -204,7 +206,7 @@ public final class Gateway: Service, Sendable {
 
     /// Checks fields without storing anything (submit_multi's per-destination answers).
     public func validate(_ fields: SubmitValidation.Fields) -> CommandStatus? {
-        if case .failure(let refused) = self.validation.validate(fields, now: wallClockMilliseconds()) { return refused.status }
+        if case .failure(let refused) = self.validation.validate(fields, now: self.clock.wallMilliseconds) { return refused.status }
         return nil
     }
 
@@ -213,7 +215,7 @@ public final class Gateway: Service, Sendable {
     /// Checks fields as `accept` would for `account` (validation, then DLT), storing nothing:
     /// per-entry answers of submit_multi and HTTP batches.
     public func check(_ fields: SubmitValidation.Fields, account: Account) -> Refused? {
-        let now = wallClockMilliseconds()
+        let now = self.clock.wallMilliseconds
         switch self.validation.validate(fields, now: now) {
         case .failure(let refused): return refused
         case .success(let message):
@@ -230,7 +232,7 @@ public final class Gateway: Service, Sendable {
     }
 
     public func cancel(_ id: MessageID, accountID: String) async throws -> CancelOutcome {
-        let now = wallClockMilliseconds()
+        let now = self.clock.wallMilliseconds
         // Cancelling is a status change too: its webhook and its refund (if any) are stored with it.
         let message = try await self.message(id, accountID: accountID)
         let webhook = message.flatMap { message in
@@ -259,7 +261,7 @@ public final class Gateway: Service, Sendable {
                 scheduleDeliveryTime: request.scheduleDeliveryTime, validityPeriod: request.validityPeriod,
                 registeredDelivery: request.registeredDelivery, dataCoding: message.dataCoding, shortMessage: request.shortMessage))
         fields.tlvs = []
-        switch self.validation.validate(fields, now: wallClockMilliseconds()) {
+        switch self.validation.validate(fields, now: self.clock.wallMilliseconds) {
         case .failure(let refused):
             return refused.status
         case .success(let checked):
@@ -290,7 +292,7 @@ public final class Gateway: Service, Sendable {
     /// A carrier took the message (every part of it): it is `sent`, and its ids there are kept
     /// for the receipts.
     public func carrierAccepted(_ accepted: [(message: Message, upstream: [UpstreamID])]) {
-        let now = wallClockMilliseconds()
+        let now = self.clock.wallMilliseconds
         var work: [Work] = []
         work.reserveCapacity(accepted.count)
         for (message, upstream) in accepted {
@@ -305,19 +307,19 @@ public final class Gateway: Service, Sendable {
     /// A carrier refused the submit for good: the message ends `rejected` with the carrier's
     /// status as its error code, and the customer gets that receipt.
     public func carrierRefused(_ message: Message, status: CommandStatus) {
-        self.work.append(.status(self.change(message, .rejected, error: Int(status.rawValue & 0xFFFF), at: wallClockMilliseconds())))
+        self.work.append(.status(self.change(message, .rejected, error: Int(status.rawValue & 0xFFFF), at: self.clock.wallMilliseconds)))
     }
 
     /// The gateway gives up on a message it cannot send (`error` says why: 901, more
     /// parts than the carrier takes; 902, no route; 903, too long for a carrier without concatenation): it ends `failed`, with that receipt.
     public func carrierFailed(_ message: Message, error: Int) {
-        self.work.append(.status(self.change(message, .failed, error: error, at: wallClockMilliseconds())))
+        self.work.append(.status(self.change(message, .failed, error: error, at: self.clock.wallMilliseconds)))
     }
 
     /// The message's validity period ran out before a carrier took it: `expired`, with an
     /// EXPIRED receipt.
     public func carrierExpired(_ message: Message) {
-        self.work.append(.status(self.change(message, .expired, error: 0, at: wallClockMilliseconds())))
+        self.work.append(.status(self.change(message, .expired, error: 0, at: self.clock.wallMilliseconds)))
     }
 
     /// Parts of long messages the carrier delivered while other parts are still out: kept, so
@@ -328,7 +330,7 @@ public final class Gateway: Service, Sendable {
 
     /// Carriers' receipts for messages this run sent and still holds.
     public func carrierReported(_ reports: [(message: Message, status: MessageStatus, error: Int)]) {
-        let now = wallClockMilliseconds()
+        let now = self.clock.wallMilliseconds
         self.work.append(contentsOf: reports.map { .status(self.change($0.message, $0.status, error: $0.error, at: now)) })
     }
 
@@ -336,7 +338,7 @@ public final class Gateway: Service, Sendable {
     public func carrierReported(_ id: MessageID, status: MessageStatus, error: Int) async throws -> Bool {
         guard let message = try await self.store.message(id) else { return false }
         guard !message.status.isFinal else { return true }  // already settled (a duplicate receipt)
-        self.work.append(.status(self.change(message, status, error: error, at: wallClockMilliseconds())))
+        self.work.append(.status(self.change(message, status, error: error, at: self.clock.wallMilliseconds)))
         return true
     }
 
@@ -344,7 +346,7 @@ public final class Gateway: Service, Sendable {
     /// False if no account owns it.
     public func carrierMO(source: SMPPAddress, destination: SMPPAddress, dataCoding: DataCoding, shortMessage: ByteBuffer) -> Bool {
         guard let account = self.accounts.owner(of: destination.address) else { return false }
-        let now = wallClockMilliseconds()
+        let now = self.clock.wallMilliseconds
         let expiry = now + SubmitValidation.milliseconds(self.configuration.deliveryExpiry)
         let pdu = DeliverSM(source: source, destination: destination, dataCoding: dataCoding, shortMessage: shortMessage)
         self.work.append(.delivery(Delivery(accountID: account.id, kind: .mo, messageID: nil, deliverSM: pdu, createdAt: now, expiresAt: expiry)))
@@ -507,7 +509,7 @@ public final class Gateway: Service, Sendable {
         var tick = 0
         while !Task.isShuttingDownGracefully {
             try? await Task.sleep(for: .milliseconds(500))
-            let now = wallClockMilliseconds()
+            let now = self.clock.wallMilliseconds
             self.hub.sweep(now: now)
             let due = self.scheduled.withLock { list -> [Message] in
                 let due = list.filter { ($0.scheduledAt ?? 0) <= now }
@@ -526,14 +528,16 @@ public final class Gateway: Service, Sendable {
 
     // MARK: dispatch (the carrier simulator)
 
-    func dispatch(_ messages: [Message], now: Int64 = wallClockMilliseconds()) {
+    func dispatch(_ messages: [Message], now: Int64? = nil) {
+        let now = now ?? self.clock.wallMilliseconds
         if let route = self.route.withLock({ $0 }) { return self.dispatch(messages, to: route, now: now) }
         self.simulate(messages, now: now)
     }
 
     /// The built-in carrier simulator takes `messages` (the default route, or a connector of
     /// kind "simulator"): each gets the outcome its rules give, after the configured delay.
-    public func simulate(_ messages: [Message], now: Int64 = wallClockMilliseconds()) {
+    public func simulate(_ messages: [Message], now: Int64? = nil) {
+        let now = now ?? self.clock.wallMilliseconds
         var changes: [Work] = []
         changes.reserveCapacity(messages.count)
         var later: [Message] = []

@@ -6,12 +6,12 @@ final class ThroughputLimit: Sendable {
     let rate: Int
     private let state: Mutex<(tokens: Double, last: Int64)>
 
-    init(rate: Int, now: Int64 = monotonicNanoseconds()) {
+    init(rate: Int, now: Int64) {
         self.rate = rate
         self.state = Mutex((Double(rate), now))
     }
 
-    func take(_ count: Int, now: Int64 = monotonicNanoseconds()) -> Bool {
+    func take(_ count: Int, now: Int64) -> Bool {
         self.state.withLock { state in
             let elapsed = Double(max(0, now - state.last)) / 1e9
             state.tokens = min(Double(self.rate), state.tokens + elapsed * Double(self.rate))

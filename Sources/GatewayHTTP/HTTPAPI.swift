@@ -165,7 +165,7 @@ public struct HTTPAPI: Sendable {
         let accountID = account.id
         return { messages in
             IdempotencyRecord(
-                accountID: accountID, key: key, requestHash: hash, status: status, body: body(messages), createdAt: wallClockMilliseconds())
+                accountID: accountID, key: key, requestHash: hash, status: status, body: body(messages), createdAt: self.gateway.clock.wallMilliseconds)
         }
     }
 

@@ -16,7 +16,8 @@ extension HTTPAPI {
         var record: IdempotencyRecord?
         defer { self.settle(start, account: account, record: record) }
         let parsed = try SendRequest.parse(
-            json, account: account, limits: self.gateway.validationLimits, webhookHosts: self.configuration.webhookHosts
+            json, account: account, limits: self.gateway.validationLimits, webhookHosts: self.configuration.webhookHosts,
+            now: self.gateway.clock.wallMilliseconds
         ).get()
         let made = self.recordMaker(start, account: account, status: 202) { messages in Self.messageJSON(messages[0]) }
         let result = await self.accept(
@@ -76,7 +77,7 @@ extension HTTPAPI {
         defer { self.settle(start, account: account, record: record) }
 
         let limits = self.gateway.validationLimits
-        let now = wallClockMilliseconds()
+        let now = self.gateway.clock.wallMilliseconds
         var valid: [(index: Int, request: SendRequest)] = []
         var errors: [(index: Int, problem: Problem)] = []
         valid.reserveCapacity(entries.count)

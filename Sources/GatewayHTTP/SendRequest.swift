@@ -19,7 +19,7 @@ struct SendRequest: Sendable {
     /// `shared` supplies fields a batch gives once for all (its recipients aside).
     static func parse(
         _ value: JSONValue, prefix: String = "", shared: JSONValue? = nil, account: Account, limits: SubmitValidation.Limits,
-        webhookHosts: Set<String> = [], now: Int64 = wallClockMilliseconds()
+        webhookHosts: Set<String> = [], now: Int64
     ) -> Result<SendRequest, Problem> {
         guard case .object(let members) = value else {
             return .failure(.invalidField(prefix.isEmpty ? "body" : String(prefix.dropLast()), "expected a JSON object, got \(value.typeName)"))

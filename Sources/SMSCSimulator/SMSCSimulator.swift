@@ -66,6 +66,8 @@ public final class SMSCSimulator: SMPPServerDelegate, Service, Sendable {
         var recent: [SubmitSM] = []
         var recentNext = 0
         var receiptsSent = 0
+        /// Down for maintenance: every bind is refused (ESME_RBINDFAIL) until it is over.
+        var refusingBinds = false
     }
 
     public let configuration: Configuration
@@ -120,10 +122,16 @@ public final class SMSCSimulator: SMPPServerDelegate, Service, Sendable {
         }
     }
 
+    /// A carrier that is down without going away: while true every bind is refused with
+    /// ESME_RBINDFAIL (sessions already bound stay). Tests use it instead of closing the
+    /// listener and binding its port again, which another process may have taken meanwhile.
+    public func setRefusingBinds(_ refusing: Bool) { self.state.withLock { $0.refusingBinds = refusing } }
+
     // MARK: the delegate
 
     public func authenticate(_ request: BindRequest, session: SMPPServerSession) async -> BindVerdict {
         let systemID = request.bind.systemID
+        if self.state.withLock({ $0.refusingBinds }) { return .reject(.bindFailed) }
         if !self.configuration.accounts.isEmpty {
             guard let password = self.configuration.accounts[systemID] else { return .reject(.invalidSystemID) }
             guard password == request.bind.password else { return .reject(.invalidPassword) }

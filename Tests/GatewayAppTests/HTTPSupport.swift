@@ -45,11 +45,11 @@ extension TestClientProtocol {
 /// reached through HummingbirdTesting's router client (the gateway itself runs for real: SQLite
 /// file, group commit, simulator, webhook sender, listeners on 127.0.0.1).
 func withAPI(
-    configure: (inout GatewayConfiguration) -> Void = { _ in },
+    clock: any GatewayClock = SystemClock(), configure: (inout GatewayConfiguration) -> Void = { _ in },
     account: (TestGateway) async throws -> Account = { try await $0.addAccount() },
     _ body: @escaping @Sendable (TestGateway, any TestClientProtocol, String) async throws -> Void
 ) async throws {
-    try await withGateway(configure: configure) { gateway in
+    try await withGateway(clock: clock, configure: configure) { gateway in
         let owner = try await account(gateway)
         let (_, key) = try await gateway.prepared.httpAPI.keys.create(accountID: owner.id)
         let application = Application(router: gateway.prepared.httpAPI.router())

@@ -28,7 +28,7 @@ final class TestGateway: Sendable {
     }()
 
     static func start(
-        directory: String? = nil, configure: (inout GatewayConfiguration) -> Void = { _ in }
+        directory: String? = nil, clock: any GatewayClock = SystemClock(), configure: (inout GatewayConfiguration) -> Void = { _ in }
     ) async throws -> TestGateway {
         var configuration = GatewayConfiguration()
         configuration.dataDirectory = directory ?? (NSTemporaryDirectory() + "shortwave-gw-" + UUID().uuidString)
@@ -39,7 +39,7 @@ final class TestGateway: Sendable {
         configuration.http.port = 0
         configuration.storage.fullSync = false
         configure(&configuration)
-        let application = GatewayApplication(configuration: configuration, logger: Self.quiet)
+        let application = GatewayApplication(configuration: configuration, logger: Self.quiet, clock: clock)
         let prepared = try await application.prepare()
         let group = ServiceGroup(
             configuration: .init(services: prepared.services.map { .init(service: $0) }, logger: Self.quiet))
@@ -103,9 +103,10 @@ final class TestGateway: Sendable {
 
 /// Runs `body` with a fresh gateway and removes its data afterwards.
 func withGateway(
-    configure: (inout GatewayConfiguration) -> Void = { _ in }, _ body: (TestGateway) async throws -> Void
+    clock: any GatewayClock = SystemClock(), configure: (inout GatewayConfiguration) -> Void = { _ in },
+    _ body: (TestGateway) async throws -> Void
 ) async throws {
-    let gateway = try await TestGateway.start(configure: configure)
+    let gateway = try await TestGateway.start(clock: clock, configure: configure)
     do {
         try await body(gateway)
     } catch {

@@ -65,11 +65,11 @@ import Testing
     }
 
     @Test func messagesWaitForACarrierThatIsDownAndGoWhenItIsBack() async throws {
-        // A port with nothing on it yet.
-        let probe = try await Carrier()
-        let port = probe.port
-        await probe.stop()
-        try await withGateway(configure: { $0.upstream = "smpp://carrier:secret@127.0.0.1:\(port)" }) { gateway in
+        // A carrier that is down: it refuses every bind (the port is never released and bound
+        // again, which another process could take meanwhile).
+        let carrier = try await Carrier()
+        carrier.simulator.setRefusingBinds(true)
+        try await withGateway(configure: { $0.upstream = "smpp://carrier:secret@127.0.0.1:\(carrier.port)" }) { gateway in
             try await gateway.addAccount()
             let connection = try await gateway.connect()
             let replies = try await connection.submit(contentsOf: (0..<5).map { submit(to: "4477009000\($0 + 10)") })
@@ -77,14 +77,15 @@ import Testing
             #expect(ids.count == 5)
             try await Task.sleep(for: .milliseconds(500))
             for id in ids { #expect(try await gateway.gateway.store.message(MessageID(id)!)?.status == .queued) }
-            // The carrier comes up: every acknowledged message goes, every receipt comes back.
-            let carrier = try await Carrier(port: port)
+            #expect(carrier.simulator.counts.submitted == 0)
+            // The carrier comes back: every acknowledged message goes, every receipt comes back.
+            carrier.simulator.setRefusingBinds(false)
             let receipts = await collect(connection.inbound, count: 5, seconds: 30).compactMap(\.receipt)
             #expect(Set(receipts.map(\.messageID)) == Set(ids))
             #expect(receipts.allSatisfy { $0.state == .delivered })
             await connection.close()
-            await carrier.stop()
         }
+        await carrier.stop()
     }
 
     @Test func theUpstreamAddressIsChecked() {

@@ -30,6 +30,22 @@ import Testing
         #expect(registry.bind(systemID: "acme", password: "bad", kind: .transmitter) == .failure(.wrongPassword))
     }
 
+    @Test func messagesPerSecondFollowTheInjectedClock() {
+        let clock = ManualGatewayClock()
+        let account = Account(
+            id: "a", systemID: "acme", password: PasswordHash(password: "pw", rounds: 1_000), messagesPerSecond: 10)
+        let registry = AccountRegistry([account], clock: clock)
+        #expect(registry.admit(accountID: "a", segments: 10))  // a second's worth at once
+        #expect(!registry.admit(accountID: "a", segments: 1))
+        clock.advance(by: .milliseconds(100))
+        #expect(registry.admit(accountID: "a", segments: 1))  // 100 ms buys one
+        #expect(!registry.admit(accountID: "a", segments: 1))
+        clock.advance(by: .seconds(60))
+        #expect(registry.admit(accountID: "a", segments: 10))  // never more than a second's worth saved
+        #expect(!registry.admit(accountID: "a", segments: 1))
+        #expect(registry.admit(accountID: "nobody", segments: 1_000))  // no limit, no account
+    }
+
     @Test func numbersRouteMO() {
         let account = Account(id: "a", systemID: "acme", password: PasswordHash(password: "pw", rounds: 1_000), numbers: ["447700900123", "12345"])
         let registry = AccountRegistry([account])
