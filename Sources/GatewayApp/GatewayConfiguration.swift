@@ -119,6 +119,9 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
     /// Routing rules, first match wins; with none, every message goes to the connectors in
     /// order (the first one up).
     public var routes: [Route] = []
+    /// Event-loop threads. Unset: the CPUs this process may use (`CPUBudget`: its affinity mask
+    /// and its cgroup's CPU quota), not the machine's core count.
+    public var threads: Int?
 
     public init() {}
 
@@ -168,6 +171,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         }
         if let value = environment["SHORTWAVE_DATA_DIR"] { self.dataDirectory = value }
         if let value = try int("SHORTWAVE_NODE_ID") { self.node = value }
+        if let value = try int("SHORTWAVE_THREADS") { self.threads = value }
         if let value = environment["SHORTWAVE_ADMIN_TOKEN"], !value.isEmpty { self.adminToken = value }
         if let value = environment["SHORTWAVE_UPSTREAM"], !value.isEmpty { self.upstream = value }
         if let value = environment["SHORTWAVE_LOG_LEVEL"] { self.logLevel = value }
@@ -200,6 +204,9 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
             throw ConfigurationError("smpp.tlsPort \(self.smpp.tlsPort) is not a TCP port (0–65535, or -1 for no TLS listener)")
         }
         if let node = self.node, !(0...1023).contains(node) { throw ConfigurationError("node \(node) must be 0…1023") }
+        if let threads = self.threads, !(1...1024).contains(threads) {
+            throw ConfigurationError("threads \(threads) must be 1…1024 (or leave it out: the CPUs this process may use)")
+        }
         guard (1...10_000).contains(self.smpp.window) else { throw ConfigurationError("smpp.window must be 1…10000") }
         guard (1...100_000).contains(self.http.maximumBatch) else { throw ConfigurationError("http.maximumBatch must be 1…100000") }
         _ = try self.dlt.rules()
@@ -309,7 +316,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         guard let root = object as? [String: Any] else { throw ConfigurationError("the config file must hold a JSON object") }
         let known: [String: Set<String>] = [
             "": ["dataDirectory", "node", "logLevel", "smpp", "http", "storage", "simulator", "deliveryExpiryHours", "adminToken", "dlt", "billing", "upstream",
-                "connectors", "routes"],
+                "connectors", "routes", "threads"],
             "billing": ["insufficientBalanceStatus", "refundOn"],
             "dlt": ["prefixes", "rejectStatus", "hours", "utcOffsetMinutes"],
             "smpp": [
@@ -352,6 +359,7 @@ extension GatewayConfiguration {
         self.upstream = try container.decodeIfPresent(String.self, forKey: .upstream) ?? self.upstream
         self.connectors = try container.decodeIfPresent([Connector].self, forKey: .connectors) ?? self.connectors
         self.routes = try container.decodeIfPresent([Route].self, forKey: .routes) ?? self.routes
+        self.threads = try container.decodeIfPresent(Int.self, forKey: .threads) ?? self.threads
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GatewayApp
 import Histogram
 import NIOCore
 import SMPPClient
@@ -62,6 +63,7 @@ struct Bench: AsyncParsableCommand {
     }
 
     func run() async throws {
+        CPUBudget.apply(threads: nil)  // event loops for the CPUs this process may use
         var configuration = self.connection.configuration(windowSize: self.window)
         let limit = self.count ?? (self.duration == nil ? 10_000 : Int.max)
         let plan = BenchPlan(

@@ -1,8 +1,9 @@
 import ArgumentParser
+import GatewayApp
 import GatewayCore
 import Logging
-import SMSCSimulator
 import ServiceLifecycle
+import SMSCSimulator
 import UnixSignals
 
 /// `shortwave smsc-sim`: a standalone SMSC simulator (thin: the work is in `SMSCSimulator`).
@@ -31,6 +32,7 @@ struct SMSCSim: AsyncParsableCommand {
     @Option(name: .customLong("mo-http-port"), help: "Port of the POST /mo endpoint (off without it).") var moHTTPPort: Int?
 
     func run() async throws {
+        CPUBudget.apply(threads: nil)  // event loops for the CPUs this process may use
         var accounts: [String: String] = [:]
         for entry in self.account {
             let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)

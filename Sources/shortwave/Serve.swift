@@ -50,6 +50,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical (default info).")
     var logLevel: String?
 
+    @Option(help: "Event-loop threads (default: the CPUs this process may use — its affinity mask and cgroup CPU quota).")
+    var threads: Int?
+
     func run() async throws {
         var configuration = GatewayConfiguration()
         do {
@@ -66,6 +69,7 @@ struct Serve: AsyncParsableCommand {
         if let httpHost { configuration.http.host = httpHost }
         if let upstream { configuration.upstream = upstream }
         if let logLevel { configuration.logLevel = logLevel }
+        if let threads { configuration.threads = threads }
         do {
             try configuration.validate()
         } catch let error as ConfigurationError {
@@ -79,6 +83,9 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "shortwave")
+        // Before anything starts an event loop: as many as the CPUs this process may use.
+        let threads = CPUBudget.apply(threads: configuration.threads)
+        logger.info("event loops", metadata: ["threads": "\(threads)", "cpus": "\(CPUBudget.available())"])
         // Counters and timers go to a Prometheus registry, served at /metrics (admin token).
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
