@@ -117,6 +117,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
+            // The OpenAPI documents (scripts/openapi/generate.py writes them).
+            resources: [.copy("Resources/openapi.json"), .copy("Resources/admin-openapi.json")],
             swiftSettings: swiftSettings
         ),
         // `shortwave smsc-sim`: a standalone SMSC for testing SMPP clients and gateways.
