@@ -133,11 +133,35 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Configuration → services → one ServiceGroup: the SMPP front end of the gateway lives here.
+        // The SMPP front end: binds, submits, queries and receipts as PDUs (GatewayCore ↔ SMPPServer).
+        .target(
+            name: "GatewaySMPP",
+            dependencies: [
+                "GatewayCore", "SMPPServer", "SMPPSession", "SMPPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The carrier side: connectors (SMPP upstream, the simulator), the carrier router, the
+        // connector set and their settings.
+        .target(
+            name: "GatewayCarriers",
+            dependencies: [
+                "GatewayCore", "SMPPClient", "SMPPSession", "SMPPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Configuration and the composition root: services in one ServiceGroup.
         .target(
             name: "GatewayApp",
             dependencies: [
-                "GatewayCore", "GatewayStorageSQLite", "GatewayHTTP", "SMPPServer", "SMPPClient", "SMPPSession", "SMPPCore",
+                "GatewayCore", "GatewaySMPP", "GatewayCarriers", "GatewayStorageSQLite", "GatewayHTTP", "SMPPServer", "SMPPClient", "SMPPSession", "SMPPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -258,8 +282,8 @@ let package = Package(
         .testTarget(
             name: "GatewayAppTests",
             dependencies: [
-                "GatewayApp", "GatewayCore", "GatewayStorageSQLite", "GatewayHTTP", "SMSCSimulator", "SMPPServer", "SMPPClient", "SMPPSession",
-                "SMPPCore", "SMPPTesting",
+                "GatewayApp", "GatewayCore", "GatewaySMPP", "GatewayCarriers", "GatewayStorageSQLite", "GatewayHTTP", "SMSCSimulator", "SMPPServer",
+                "SMPPClient", "SMPPSession", "SMPPCore", "SMPPTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,5 +1,7 @@
 import Foundation
+import GatewayCarriers
 public import GatewayCore
+import GatewaySMPP
 import GatewayStorageSQLite
 import SMPPCore
 public import GatewayHTTP
@@ -55,7 +57,7 @@ public struct GatewayApplication: Sendable {
 
         /// Each upstream connector's state by name: binding, up, throttled or down.
         public var connectorStates: [String: String] {
-            Dictionary(uniqueKeysWithValues: self.connectors.upstreamConnectors.map { ($0.name, $0.state.withLock { $0 }.rawValue) })
+            self.connectors.states
         }
 
         /// In start order; a graceful shutdown stops them in reverse (listeners first, the gateway last).
@@ -121,7 +123,8 @@ public struct GatewayApplication: Sendable {
             sessionInitTimeout: .seconds(smpp.sessionInitSeconds),
             enquireLinkInterval: smpp.enquireLinkSeconds > 0 ? .seconds(smpp.enquireLinkSeconds) : nil,
             inactivityTimeout: smpp.inactivitySeconds > 0 ? .seconds(smpp.inactivitySeconds) : nil)
-        let connectors = try await ConnectorSet.make(configuration: self.configuration, gateway: gateway, logger: self.logger)
+        let connectors = try await ConnectorSet.make(
+            connectors: try self.configuration.allConnectors(), routes: try self.configuration.allRoutes(), gateway: gateway, logger: self.logger)
         let frontEnd = SMPPFrontEnd(gateway: gateway, logger: self.logger)
         let server = SMPPServer(
             configuration: .init(listeners: listeners, session: session, maximumPDULength: smpp.maximumPDULength),

@@ -1,6 +1,7 @@
-import SMPPCore
-public import GatewayCore
 import Foundation
+public import GatewayCarriers
+public import GatewayCore
+import SMPPCore
 
 /// Everything `shortwave serve` can be told, with the defaults a new user gets (DESIGN.md):
 /// SMPP on 2775, SMPP over TLS on 2776 with a self-signed certificate made on first run, HTTP on
@@ -156,7 +157,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         } catch let error as ConfigurationError {
             throw error
         } catch let error as DecodingError {
-            throw ConfigurationError("\(path): \(Self.describe(error))")
+            throw ConfigurationError("\(path): \(ConfigurationError.describe(error))")
         } catch {
             throw ConfigurationError("\(path): \(error)")
         }
@@ -242,73 +243,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
             try connector.validate()
             guard names.insert(connector.name).inserted else { throw ConfigurationError("two connectors are named \(connector.name)") }
         }
-        try Self.check(routes: try self.allRoutes(), connectors: names)
-    }
-
-    /// Refuses a route table that names connectors not in `names`, or has bad criteria.
-    static func check(routes: [Route], connectors names: Set<String>) throws {
-        for (index, route) in routes.enumerated() {
-            func fail(_ text: String) -> ConfigurationError { ConfigurationError("routes[\(index)]: \(text)") }
-            guard !route.connectors.isEmpty else { throw fail("names no connectors") }
-            for name in route.connectors where !names.contains(name) {
-                throw fail("connector \(name) is not defined (connectors: \(names.sorted().joined(separator: ", ")))")
-            }
-            if let weights = route.weights {
-                guard weights.count == route.connectors.count, weights.allSatisfy({ $0 >= 0 }), weights.contains(where: { $0 > 0 }) else {
-                    throw fail("weights go with the connectors, one whole number ≥ 0 each, not all 0")
-                }
-            }
-            guard route.destinationPrefixes.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else {
-                throw fail("destinationPrefixes are international digits without +")
-            }
-            if let pattern = route.destinationPattern {
-                do { _ = try Regex(pattern) } catch { throw fail("destinationPattern is not a regular expression: \(error)") }
-            }
-        }
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map(\.stringValue).joined(separator: ".")
-        }
-        switch error {
-        case .typeMismatch(_, let context): return "\(path(context)) has the wrong type: \(context.debugDescription)"
-        case .valueNotFound(_, let context): return "\(path(context)) is missing a value: \(context.debugDescription)"
-        case .keyNotFound(let key, let context): return "\(path(context)).\(key.stringValue) is required"
-        case .dataCorrupted(let context): return "not valid JSON at \(path(context)): \(context.debugDescription)"
-        @unknown default: return "\(error)"
-        }
-    }
-
-    /// Refuses unknown keys in a connector object (`path` prefixes the names in the message).
-    static func checkConnectorKeys(_ object: [String: Any], path: String, in place: String = "in the config file") throws {
-        for key in object.keys where !Connector.keys.contains(key) {
-            throw ConfigurationError("unknown key \"\(path)\(key)\" \(place)")
-        }
-        for (section, keys) in [
-            ("rewrite", ["sourceTON", "sourceNPI", "destinationTON", "destinationNPI", "destinationStripPrefix", "destinationAddPrefix"]),
-            ("supports", ["udh", "sar", "messagePayload", "maximumParts"]),
-        ] {
-            for key in (object[section] as? [String: Any] ?? [:]).keys where !keys.contains(key) {
-                throw ConfigurationError("unknown key \"\(path)\(section).\(key)\" \(place)")
-            }
-        }
-    }
-
-    static func checkConnectorKeys(_ data: Data, path: String) throws {
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw ConfigurationError("a connector is a JSON object")
-        }
-        try Self.checkConnectorKeys(object, path: path, in: "in the connector")
-    }
-
-    /// Refuses unknown keys in a list of route objects.
-    static func checkRouteKeys(_ routes: Any?, in place: String = "in the config file") throws {
-        for (index, item) in (routes as? [Any] ?? []).enumerated() {
-            for key in (item as? [String: Any] ?? [:]).keys where !Route.keys.contains(key) {
-                throw ConfigurationError("unknown key \"routes[\(index)].\(key)\" \(place)")
-            }
-        }
+        try RouteRule.check(try self.allRoutes(), connectors: names)
     }
 
     static func checkKeys(_ data: Data) throws {
@@ -328,9 +263,9 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         for key in root.keys where !known[""]!.contains(key) { throw ConfigurationError("unknown key \"\(key)\" in the config file") }
         for (index, item) in (root["connectors"] as? [Any] ?? []).enumerated() {
             guard let object = item as? [String: Any] else { continue }
-            try Self.checkConnectorKeys(object, path: "connectors[\(index)].")
+            try ConnectorConfiguration.checkKeys(object, path: "connectors[\(index)].")
         }
-        try Self.checkRouteKeys(root["routes"])
+        try RouteRule.checkKeys(root["routes"])
         for (section, keys) in known where !section.isEmpty {
             guard let object = root[section] as? [String: Any] else { continue }
             for key in object.keys where !keys.contains(key) {
@@ -424,8 +359,8 @@ extension GatewayConfiguration.Storage {
     }
 }
 
-/// A configuration mistake, said so that the user knows what to fix.
-public struct ConfigurationError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+extension GatewayConfiguration {
+    /// The carrier side's settings (GatewayCarriers), by their names in the config file.
+    public typealias Connector = ConnectorConfiguration
+    public typealias Route = RouteRule
 }

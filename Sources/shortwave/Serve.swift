@@ -4,6 +4,7 @@ import Prometheus
 import Foundation
 import Glibc
 import GatewayApp
+import GatewayCore
 import Logging
 
 /// `shortwave serve`: the gateway, with embedded defaults and no configuration needed.

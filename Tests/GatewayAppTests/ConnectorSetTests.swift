@@ -1,5 +1,6 @@
 import Foundation
 import GatewayApp
+import GatewayCarriers
 import GatewayCore
 import HTTPTypes
 import SMPPClient

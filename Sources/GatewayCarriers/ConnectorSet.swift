@@ -1,7 +1,7 @@
 import Foundation
-import GatewayCore
-import Logging
-import ServiceLifecycle
+public import GatewayCore
+public import Logging
+public import ServiceLifecycle
 import Synchronization
 
 /// The gateway's connectors and routes, as one Service: those of the config file (and
@@ -9,13 +9,13 @@ import Synchronization
 /// the config file's until the admin API replaces it. Run-time connectors and a replaced route
 /// table are kept in the store (settings `runtime_connectors`, `runtime_routes`) and come back
 /// after a restart.
-final class ConnectorSet: Service, ConnectorDirectory {
+public final class ConnectorSet: Service, ConnectorDirectory {
     struct State: Sendable {
-        var configurations: [GatewayConfiguration.Connector]
+        var configurations: [ConnectorConfiguration]
         /// Names defined in the config file (not removable at run time).
         var fromConfig: Set<String>
         var carriers: [String: any Carrier]
-        var routes: [GatewayConfiguration.Route]
+        var routes: [RouteRule]
     }
 
     static let connectorsKey = "runtime_connectors"
@@ -23,29 +23,31 @@ final class ConnectorSet: Service, ConnectorDirectory {
 
     let gateway: Gateway
     let logger: Logger
-    let router: Router
+    let router: CarrierRouter
     let state: Mutex<State>
     /// Connectors to start (added at run time); finishes on graceful shutdown.
     let starts = AsyncStream<UpstreamConnector>.makeStream()
 
     /// Builds the connectors and the router. With no route (no connectors, and no route table
     /// stored) the built-in simulator stays the route until one is set.
-    static func make(configuration: GatewayConfiguration, gateway: Gateway, logger: Logger) async throws -> ConnectorSet {
-        let fromConfig = try configuration.allConnectors()
+    /// `connectors` and `routes` are the config file's (`--upstream` included).
+    public static func make(
+        connectors fromConfig: [ConnectorConfiguration], routes configured: [RouteRule], gateway: Gateway, logger: Logger
+    ) async throws -> ConnectorSet {
         var all = fromConfig
         if let stored = try await gateway.store.setting(Self.connectorsKey) {
-            let runtime = try JSONDecoder().decode([GatewayConfiguration.Connector].self, from: Data(stored.utf8))
+            let runtime = try JSONDecoder().decode([ConnectorConfiguration].self, from: Data(stored.utf8))
             all += runtime.filter { connector in !fromConfig.contains { $0.name == connector.name } }
         }
-        var routes = try configuration.allRoutes()
+        var routes = configured
         if let stored = try await gateway.store.setting(Self.routesKey) {
-            routes = try JSONDecoder().decode([GatewayConfiguration.Route].self, from: Data(stored.utf8))
+            routes = try JSONDecoder().decode([RouteRule].self, from: Data(stored.utf8))
         }
-        if routes.isEmpty, !all.isEmpty { routes = [GatewayConfiguration.Route(connectors: all.map(\.name))] }
+        if routes.isEmpty, !all.isEmpty { routes = [RouteRule(connectors: all.map(\.name))] }
         var carriers: [String: any Carrier] = [:]
         for connector in all { carriers[connector.name] = try Self.carrier(connector, gateway: gateway, logger: logger) }
-        try GatewayConfiguration.check(routes: routes, connectors: Set(carriers.keys))
-        let router = try Router(routes: routes, carriers: carriers, gateway: gateway, logger: logger)
+        try RouteRule.check(routes, connectors: Set(carriers.keys))
+        let router = try CarrierRouter(routes: routes, carriers: carriers, gateway: gateway, logger: logger)
         let set = ConnectorSet(
             gateway: gateway, logger: logger, router: router,
             state: State(configurations: all, fromConfig: Set(fromConfig.map(\.name)), carriers: carriers, routes: routes))
@@ -55,16 +57,16 @@ final class ConnectorSet: Service, ConnectorDirectory {
     }
 
     /// Whether messages go to connectors (else the simulator is the only route).
-    var isRouting: Bool { self.state.withLock { !$0.routes.isEmpty } }
+    public var isRouting: Bool { self.state.withLock { !$0.routes.isEmpty } }
 
-    private init(gateway: Gateway, logger: Logger, router: Router, state: State) {
+    private init(gateway: Gateway, logger: Logger, router: CarrierRouter, state: State) {
         self.gateway = gateway
         self.logger = logger
         self.router = router
         self.state = Mutex(state)
     }
 
-    static func carrier(_ connector: GatewayConfiguration.Connector, gateway: Gateway, logger: Logger) throws -> any Carrier {
+    static func carrier(_ connector: ConnectorConfiguration, gateway: Gateway, logger: Logger) throws -> any Carrier {
         if connector.kind == "simulator" { return SimulatorCarrier(name: connector.name, gateway: gateway) }
         logger.info("upstream carrier", metadata: ["connector": "\(connector.name)", "host": "\(connector.host):\(connector.port)", "binds": "\(connector.binds)"])
         return try UpstreamConnector(connector, gateway: gateway, logger: logger)
@@ -74,7 +76,7 @@ final class ConnectorSet: Service, ConnectorDirectory {
         self.state.withLock { state in state.configurations.compactMap { state.carriers[$0.name] as? UpstreamConnector } }
     }
 
-    func run() async throws {
+    public func run() async throws {
         await withDiscardingTaskGroup { group in
             for connector in self.upstreamConnectors { group.addTask { try? await connector.run() } }
             group.addTask {
@@ -87,7 +89,12 @@ final class ConnectorSet: Service, ConnectorDirectory {
 
     // MARK: ConnectorDirectory
 
-    func connectors() -> [ConnectorInfo] {
+    /// Each upstream connector's state by name: binding, up, throttled or down.
+    public var states: [String: String] {
+        Dictionary(uniqueKeysWithValues: self.upstreamConnectors.map { ($0.name, $0.state.withLock { $0 }.rawValue) })
+    }
+
+    public func connectors() -> [ConnectorInfo] {
         self.state.withLock { state in
             state.configurations.map { configuration in
                 (state.carriers[configuration.name] as? UpstreamConnector)?.info
@@ -98,16 +105,16 @@ final class ConnectorSet: Service, ConnectorDirectory {
         }
     }
 
-    func addConnector(json: [UInt8]) async throws(ConnectorChangeError) -> ConnectorInfo {
-        let connector: GatewayConfiguration.Connector
+    public func addConnector(json: [UInt8]) async throws(ConnectorChangeError) -> ConnectorInfo {
+        let connector: ConnectorConfiguration
         do {
-            try GatewayConfiguration.checkConnectorKeys(Data(json), path: "")
-            connector = try JSONDecoder().decode(GatewayConfiguration.Connector.self, from: Data(json))
+            try ConnectorConfiguration.checkKeys(Data(json), path: "")
+            connector = try JSONDecoder().decode(ConnectorConfiguration.self, from: Data(json))
             try connector.validate()
         } catch let error as ConfigurationError {
             throw ConnectorChangeError(.invalid, error.description)
         } catch let error as DecodingError {
-            throw ConnectorChangeError(.invalid, GatewayConfiguration.describe(error))
+            throw ConnectorChangeError(.invalid, ConfigurationError.describe(error))
         } catch {
             throw ConnectorChangeError(.invalid, "\(error)")
         }
@@ -134,8 +141,8 @@ final class ConnectorSet: Service, ConnectorDirectory {
         return self.connectors().first { $0.name == connector.name }!
     }
 
-    func removeConnector(name: String) async throws(ConnectorChangeError) {
-        let (carrier, runtime): ((any Carrier)?, [GatewayConfiguration.Connector]) = try self.state.withLock {
+    public func removeConnector(name: String) async throws(ConnectorChangeError) {
+        let (carrier, runtime): ((any Carrier)?, [ConnectorConfiguration]) = try self.state.withLock {
             state throws(ConnectorChangeError) in
             guard let carrier = state.carriers[name] else { throw ConnectorChangeError(.notFound, "no connector \(name)") }
             guard !state.fromConfig.contains(name) else {
@@ -153,30 +160,30 @@ final class ConnectorSet: Service, ConnectorDirectory {
         self.logger.notice("connector removed", metadata: ["connector": "\(name)"])
     }
 
-    func routes() -> [UInt8] {
+    public func routes() -> [UInt8] {
         let routes = self.state.withLock { $0.routes }
         return Array((try? Self.encoder.encode(["routes": routes])) ?? Data("{\"routes\":[]}".utf8))
     }
 
-    func setRoutes(json: [UInt8]) async throws(ConnectorChangeError) -> [UInt8] {
-        let routes: [GatewayConfiguration.Route]
+    public func setRoutes(json: [UInt8]) async throws(ConnectorChangeError) -> [UInt8] {
+        let routes: [RouteRule]
         do {
             guard let object = try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any], Set(object.keys) == ["routes"] else {
                 throw ConfigurationError("the body is {\"routes\": [...]}")
             }
-            try GatewayConfiguration.checkRouteKeys(object["routes"], in: "in the route table")
-            routes = try JSONDecoder().decode([String: [GatewayConfiguration.Route]].self, from: Data(json))["routes"] ?? []
+            try RouteRule.checkKeys(object["routes"], in: "in the route table")
+            routes = try JSONDecoder().decode([String: [RouteRule]].self, from: Data(json))["routes"] ?? []
             guard !routes.isEmpty else { throw ConfigurationError("routes must name at least one route") }
         } catch let error as ConfigurationError {
             throw ConnectorChangeError(.invalid, error.description)
         } catch let error as DecodingError {
-            throw ConnectorChangeError(.invalid, GatewayConfiguration.describe(error))
+            throw ConnectorChangeError(.invalid, ConfigurationError.describe(error))
         } catch {
             throw ConnectorChangeError(.invalid, "not a JSON object: \(error)")
         }
         let carriers = self.state.withLock { $0.carriers }
         do {
-            try GatewayConfiguration.check(routes: routes, connectors: Set(carriers.keys))
+            try RouteRule.check(routes, connectors: Set(carriers.keys))
         } catch {
             throw ConnectorChangeError(.invalid, "\(error)")
         }

@@ -1,15 +1,15 @@
-import GatewayCore
-import Logging
+public import GatewayCore
+public import Logging
 import Metrics
 import NIOCore
-import SMPPCore
-import SMPPServer
+public import SMPPCore
+public import SMPPServer
 import SMPPSession
 import Synchronization
 
 /// The gateway's SMPP face: binds checked against accounts, every v3.4 request an ESME may send
 /// answered from the gateway, and receivers fed with the account's receipts and MO.
-final class SMPPFrontEnd: SMPPServerDelegate, BindDirectory {
+public final class SMPPFrontEnd: SMPPServerDelegate, BindDirectory {
     let gateway: Gateway
     let logger: Logger
     /// Receivers by session id.
@@ -31,12 +31,12 @@ final class SMPPFrontEnd: SMPPServerDelegate, BindDirectory {
         }
     }
 
-    init(gateway: Gateway, logger: Logger) {
+    public init(gateway: Gateway, logger: Logger) {
         self.gateway = gateway
         self.logger = logger
     }
 
-    func authenticate(_ request: BindRequest, session: SMPPServerSession) async -> BindVerdict {
+    public func authenticate(_ request: BindRequest, session: SMPPServerSession) async -> BindVerdict {
         let kind: Account.BindKind =
             switch request.type {
             case .transmitter: .transmitter
@@ -59,7 +59,7 @@ final class SMPPFrontEnd: SMPPServerDelegate, BindDirectory {
         }
     }
 
-    func sessionBound(_ session: SMPPServerSession) {
+    public func sessionBound(_ session: SMPPServerSession) {
         guard let accountID = session.principal else { return }
         let count = self.bound.withLock { bound in
             bound[session.id] = BoundSession(session: session, accountID: accountID)
@@ -72,7 +72,7 @@ final class SMPPFrontEnd: SMPPServerDelegate, BindDirectory {
         self.gateway.attach(target)
     }
 
-    func sessionClosed(_ session: SMPPServerSession) {
+    public func sessionClosed(_ session: SMPPServerSession) {
         guard let accountID = session.principal else { return }
         Self.bindsGauge.record(self.bound.withLock { bound in
             bound.removeValue(forKey: session.id)
@@ -82,7 +82,7 @@ final class SMPPFrontEnd: SMPPServerDelegate, BindDirectory {
         if let target = self.receivers.withLock({ $0.removeValue(forKey: session.id) }) { self.gateway.detach(target) }
     }
 
-    func received(_ request: SMPPPacket, on session: SMPPServerSession) {
+    public func received(_ request: SMPPPacket, on session: SMPPServerSession) {
         let sequence = request.sequenceNumber
         guard let accountID = session.principal, let account = self.gateway.accounts.account(id: accountID) else {
             return session.respond(SMPPPacket.response(to: request.commandID, sequenceNumber: sequence, status: .invalidBindStatus))
@@ -217,7 +217,7 @@ extension SMPPFrontEnd {
             "submit refused", metadata: ["smpp.session": "\(session.id)", "smpp.system_id": "\(session.systemID)", "rule": "\(code)", "reason": "\(refused.reason ?? "")"])
     }
 
-    func binds() -> [BindInfo] {
+    public func binds() -> [BindInfo] {
         let now = wallClockMilliseconds()
         let sessions = self.bound.withLock { Array($0.values) }
         let receivers = self.receivers.withLock { $0 }
@@ -239,13 +239,13 @@ extension SMPPFrontEnd {
         }.sorted { $0.id < $1.id }
     }
 
-    func unbind(id: UInt64) -> Bool {
+    public func unbind(id: UInt64) -> Bool {
         guard let entry = self.bound.withLock({ $0[id] }) else { return false }
         entry.session.unbind()
         return true
     }
 
-    @discardableResult func unbindAll(accountID: String) -> Int {
+    @discardableResult public func unbindAll(accountID: String) -> Int {
         let sessions = self.bound.withLock { $0.values.filter { $0.accountID == accountID } }
         for entry in sessions { entry.session.unbind() }
         return sessions.count

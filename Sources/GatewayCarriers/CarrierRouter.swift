@@ -8,7 +8,7 @@ import Synchronization
 /// is up — or a weighted set — one of those up, by weight. When none is up the message waits on
 /// the first (it goes when that one binds, or moves when another comes up). A message no rule
 /// matches ends `failed` with error 902.
-final class Router: MessageRoute {
+final class CarrierRouter: MessageRoute {
     struct Rule: Sendable {
         var prefixes: [String]
         var pattern: Pattern?
@@ -42,7 +42,7 @@ final class Router: MessageRoute {
     let gateway: Gateway
     let logger: Logger
 
-    init(routes: [GatewayConfiguration.Route], carriers: [String: any Carrier], gateway: Gateway, logger: Logger) throws {
+    init(routes: [RouteRule], carriers: [String: any Carrier], gateway: Gateway, logger: Logger) throws {
         self.gateway = gateway
         self.logger = logger
         self.table = Mutex(try Self.rules(routes, carriers: carriers))
@@ -51,7 +51,7 @@ final class Router: MessageRoute {
     var rules: [Rule] { self.table.withLock { $0 } }
 
     /// Routes checked against `carriers` (every name must be there).
-    static func rules(_ routes: [GatewayConfiguration.Route], carriers: [String: any Carrier]) throws -> [Rule] {
+    static func rules(_ routes: [RouteRule], carriers: [String: any Carrier]) throws -> [Rule] {
         try routes.map { route in
             Rule(
                 prefixes: route.destinationPrefixes, pattern: try route.destinationPattern.map(Pattern.init), sender: route.sender,
@@ -59,7 +59,7 @@ final class Router: MessageRoute {
         }
     }
 
-    func replace(routes: [GatewayConfiguration.Route], carriers: [String: any Carrier]) throws {
+    func replace(routes: [RouteRule], carriers: [String: any Carrier]) throws {
         let rules = try Self.rules(routes, carriers: carriers)
         self.table.withLock { $0 = rules }
     }

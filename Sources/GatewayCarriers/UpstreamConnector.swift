@@ -30,7 +30,7 @@ final class SimulatorCarrier: Carrier {
 }
 
 /// An upstream carrier SMSC the gateway binds to as an ESME (an `SMPPBindPool`), configured by
-/// a `GatewayConfiguration.Connector`.
+/// a `ConnectorConfiguration`.
 ///
 /// - Messages are submitted in order of arrival, up to binds × window at once, at most
 ///   `messagesPerSecond`. A long message goes as parts the way the carrier supports (UDH, SAR,
@@ -57,7 +57,7 @@ final class UpstreamConnector: Carrier, Service {
         var remaining: Int
     }
 
-    let configuration: GatewayConfiguration.Connector
+    let configuration: ConnectorConfiguration
     let gateway: Gateway
     let pool: SMPPBindPool
     let logger: Logger
@@ -68,7 +68,7 @@ final class UpstreamConnector: Carrier, Service {
     let restoredParts = Mutex<[MessageID: Set<String>]>([:])
     let state = Mutex<State>(.binding)
     /// Where a message goes when this connector cannot send it (set by the router).
-    let router = Mutex<Router?>(nil)
+    let router = Mutex<CarrierRouter?>(nil)
     let concatenationReference = Atomic<UInt16>(UInt16.random(in: 0...UInt16.max))
     let stopped = Atomic<Bool>(false)
     let stopSignal = AsyncStream<Void>.makeStream()
@@ -98,7 +98,7 @@ final class UpstreamConnector: Carrier, Service {
 
     var name: String { self.configuration.name }
 
-    init(_ configuration: GatewayConfiguration.Connector, gateway: Gateway, logger: Logger) throws {
+    init(_ configuration: ConnectorConfiguration, gateway: Gateway, logger: Logger) throws {
         self.configuration = configuration
         self.gateway = gateway
         var logger = logger
