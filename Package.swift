@@ -177,6 +177,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The storage roles' conformance suites, written once, run by every backend's tests.
+        .target(
+            name: "GatewayStorageConformance",
+            dependencies: ["GatewayCore", "SMPPCore", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
         // Test doubles on real sockets: a small fake SMSC that can also misbehave.
         .target(
             name: "SMPPTesting",
@@ -257,7 +263,7 @@ let package = Package(
         .testTarget(
             name: "GatewayCoreTests",
             dependencies: [
-                "GatewayCore", "SMPPCore", .product(name: "NIOCore", package: "swift-nio"),
+                "GatewayCore", "GatewayStorageConformance", "SMPPCore", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -265,7 +271,9 @@ let package = Package(
         ),
         .testTarget(
             name: "GatewayStorageSQLiteTests",
-            dependencies: ["GatewayStorageSQLite", "GatewayCore", "SMPPCore", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "GatewayStorageSQLite", "GatewayStorageConformance", "GatewayCore", "SMPPCore", .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

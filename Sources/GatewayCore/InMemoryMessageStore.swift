@@ -1,6 +1,11 @@
 import SMPPCore
 import Synchronization
 
+/// What the in-memory store refuses.
+public enum InMemoryStoreError: Error, Sendable, Hashable {
+    case duplicateMessageID(MessageID)
+}
+
 /// A `MessageStore` in memory, for unit tests of the layers above it. Not durable.
 public final class InMemoryMessageStore: MessageStore {
     struct State {
@@ -29,7 +34,12 @@ public final class InMemoryMessageStore: MessageStore {
     public func save(setting key: String, value: String) async throws { self.state.withLock { $0.settings[key] = value } }
 
     public func insert(_ messages: [Message], idempotency: [IdempotencyRecord]) async throws {
-        self.state.withLock { state in
+        try self.state.withLock { state in
+            // All or nothing, as a transaction: a duplicate id (a bug) stores none of them.
+            var ids = Set<MessageID>()
+            for message in messages where state.messages[message.id] != nil || !ids.insert(message.id).inserted {
+                throw InMemoryStoreError.duplicateMessageID(message.id)
+            }
             for message in messages {
                 state.messages[message.id] = message
                 state.balances[message.accountID, default: 0] -= message.price

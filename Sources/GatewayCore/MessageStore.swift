@@ -156,31 +156,86 @@ public struct UpstreamMatch: Sendable, Hashable {
     }
 }
 
-/// Where accepted messages, their status and the deliveries owed live. Every call is one
-/// transaction; implementations never block an event loop (DESIGN.md: SQLite embedded,
-/// PostgreSQL for several nodes).
-public protocol MessageStore: Sendable {
+/// Where accepted messages, their status and the deliveries owed live: every storage role in one
+/// backend. Every call is one transaction; implementations never block an event loop (DESIGN.md:
+/// SQLite embedded, PostgreSQL for several nodes). Each role has a conformance suite
+/// (`GatewayStorageConformance`) that every backend passes.
+public protocol MessageStore: AccountStore, SettingsStore, MessageLog, IdempotencyStore, APIKeyStore, Outbox {
+    /// Background upkeep until the task is cancelled (the gateway runs it beside its writer).
+    func runMaintenance() async
+}
+
+/// Accounts and their stored balances.
+public protocol AccountStore: Sendable {
     func accounts() async throws -> [Account]
     /// Inserts or replaces an account.
     func save(_ account: Account) async throws
     /// Removes an account (its messages stay); false if there was none.
     func delete(accountID: String) async throws -> Bool
-    /// A node-wide setting (the admin token's hash…).
+    /// Every account's balance: what was stored with its accounts and messages, plus its credits.
+    func balances() async throws -> [String: Int64]
+    /// Adds `amount` (minor units; below zero to take) to an account's stored balance.
+    func adjustBalance(accountID: String, by amount: Int64) async throws
+}
+
+/// Node-wide settings (the admin token's hash, connectors and routes added at run time…).
+public protocol SettingsStore: Sendable {
     func setting(_ key: String) async throws -> String?
     func save(setting key: String, value: String) async throws
+}
 
+/// The accepted messages: written once when accepted (with the idempotency records of the
+/// requests that made them), read by id, listed, cancelled or replaced while queued.
+public protocol MessageLog: Sendable {
     /// Stores new messages, and the idempotency records of the requests that made them, in one
     /// transaction: when this returns they are durable.
     func insert(_ messages: [Message], idempotency: [IdempotencyRecord]) async throws
-    /// The answer stored for an `Idempotency-Key`, if any.
-    func idempotencyRecord(accountID: String, key: String) async throws -> IdempotencyRecord?
+    func message(_ id: MessageID) async throws -> Message?
     /// An account's messages, newest first, as `query` filters them.
     func messages(_ query: MessageQuery) async throws -> MessagePage
+    /// Cancels a message still queued; `webhook` (the `deleted` status's) is stored in the
+    /// same transaction when it is cancelled.
+    func cancel(_ id: MessageID, accountID: String, at: Int64, webhook: Webhook?, credit: Credit?) async throws -> CancelOutcome
+    /// Changes a message still queued; false if there is none (or it already went on).
+    func replace(_ id: MessageID, accountID: String, with replacement: Replacement) async throws -> Bool
+    /// Messages still `queued` that a restart must dispatch, oldest first, after `after`: at
+    /// least every one at or above the last `dispatchWatermark`, and every scheduled one.
+    func queuedMessages(after: MessageID?, limit: Int) async throws -> [Message]
+    /// The message a carrier knows by one of `ids` (spellings of its id), if any: with how many
+    /// parts it was sent as and which of them the carrier already reported delivered.
+    func upstream(connector: String, upstreamIDs: [String]) async throws -> UpstreamMatch?
+}
 
+/// The answers stored for `Idempotency-Key`s (written with the messages they made).
+public protocol IdempotencyStore: Sendable {
+    /// The answer stored for an `Idempotency-Key`, if any.
+    func idempotencyRecord(accountID: String, key: String) async throws -> IdempotencyRecord?
+}
+
+/// API keys (only their hashes).
+public protocol APIKeyStore: Sendable {
     func apiKeys() async throws -> [APIKey]
     /// Inserts or replaces a key (revoking is saving it with `revokedAt`).
     func save(_ key: APIKey) async throws
+}
 
+/// What happens to stored messages and what the gateway owes for it: status changes, receipts
+/// and MO owed to SMPP receivers, webhooks owed to customers' URLs, refunds.
+public protocol Outbox: Sendable {
+    /// All of `batch` in one transaction; returns the deliveries stored (receipts of applied
+    /// changes, then MO), with their sequence numbers, and the credits stored.
+    func write(_ batch: WriteBatch) async throws -> WriteOutcome
+    /// Applies status changes in one transaction, each only if its message is not final;
+    /// returns the receipts of the applied ones, stored, with their sequence numbers. The gateway
+    /// changes only messages it stored: a change for an id never stored is not checked for (a
+    /// backend may keep it), so that a change costs no read of the message log.
+    func apply(_ changes: [StatusChange]) async throws -> [Delivery]
+    /// Stores deliveries that belong to no status change (MO); returns them with sequences.
+    func insert(deliveries: [Delivery]) async throws -> [Delivery]
+    /// Deliveries owed to `accountID` with a sequence above `after`, oldest first.
+    func pendingDeliveries(accountID: String, after: Int64, limit: Int) async throws -> [Delivery]
+    /// The customer acknowledged these.
+    func completeDeliveries(_ sequences: [Int64]) async throws
     /// Webhooks due at `now`, oldest first; each is leased (not due again) until `now + lease`
     /// so that one sender has it while it tries.
     func claimWebhooks(now: Int64, lease: Int64, limit: Int) async throws -> [Webhook]
@@ -190,46 +245,17 @@ public protocol MessageStore: Sendable {
     func completeWebhooks(_ sequences: [Int64]) async throws
     /// Failed: tried again at `at`.
     func retryWebhook(_ sequence: Int64, at: Int64, attempts: Int) async throws
-    /// All of `batch` in one transaction; returns the deliveries stored (receipts of applied
-    /// changes, then MO), with their sequence numbers, and the credits stored.
-    func write(_ batch: WriteBatch) async throws -> WriteOutcome
-    func message(_ id: MessageID) async throws -> Message?
-    /// Applies status changes in one transaction, each only if its message exists and is not
-    /// final; returns the receipts of the applied ones, stored, with their sequence numbers.
-    func apply(_ changes: [StatusChange]) async throws -> [Delivery]
-    /// Stores deliveries that belong to no status change (MO); returns them with sequences.
-    func insert(deliveries: [Delivery]) async throws -> [Delivery]
-    /// Cancels a message still queued; `webhook` (the `deleted` status's) is stored in the
-    /// same transaction when it is cancelled.
-    func cancel(_ id: MessageID, accountID: String, at: Int64, webhook: Webhook?, credit: Credit?) async throws -> CancelOutcome
-    /// The message a carrier knows by one of `ids` (spellings of its id), if any: with how many
-    /// parts it was sent as and which of them the carrier already reported delivered.
-    func upstream(connector: String, upstreamIDs: [String]) async throws -> UpstreamMatch?
-    /// Every account's balance: what was stored with its accounts and messages, plus its credits.
-    func balances() async throws -> [String: Int64]
-    /// Adds `amount` (minor units; below zero to take) to an account's stored balance.
-    func adjustBalance(accountID: String, by amount: Int64) async throws
-    /// Changes a message still queued; false if there is none (or it already went on).
-    func replace(_ id: MessageID, accountID: String, with replacement: Replacement) async throws -> Bool
-    /// Messages still `queued` that a restart must dispatch, oldest first, after `after`: at
-    /// least every one at or above the last `dispatchWatermark`, and every scheduled one.
-    func queuedMessages(after: MessageID?, limit: Int) async throws -> [Message]
-    /// Deliveries owed to `accountID` with a sequence above `after`, oldest first.
-    func pendingDeliveries(accountID: String, after: Int64, limit: Int) async throws -> [Delivery]
-    /// The customer acknowledged these.
-    func completeDeliveries(_ sequences: [Int64]) async throws
     /// Drops deliveries and webhooks that expired before `before`, and idempotency records made
     /// before `idempotencyBefore`; returns how many deliveries and webhooks.
     func deleteExpired(before: Int64, idempotencyBefore: Int64) async throws -> Int
-    /// Background upkeep until the task is cancelled (the gateway runs it beside its writer).
-    func runMaintenance() async
 }
 
 extension MessageStore {
     /// Background upkeep (SQLite: WAL checkpoints) until the task is cancelled; none by default.
     public func runMaintenance() async {}
+}
 
-    /// One call after another: for stores without a single-transaction form.
+extension MessageLog {
     /// Stores new messages in one transaction: when this returns they are durable.
     public func insert(_ messages: [Message]) async throws { try await self.insert(messages, idempotency: []) }
 

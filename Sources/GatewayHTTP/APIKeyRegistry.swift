@@ -10,16 +10,16 @@ public final class APIKeyRegistry: Sendable {
         case revoked
     }
 
-    let store: any MessageStore
+    let store: any APIKeyStore
     let keys: Mutex<[String: APIKey]>
 
-    public init(store: any MessageStore, keys: [APIKey]) {
+    public init(store: any APIKeyStore, keys: [APIKey]) {
         self.store = store
         self.keys = Mutex(Dictionary(keys.map { ($0.id, $0) }, uniquingKeysWith: { $1 }))
     }
 
     /// Loads every key from the store.
-    public static func load(from store: any MessageStore) async throws -> APIKeyRegistry {
+    public static func load(from store: any APIKeyStore) async throws -> APIKeyRegistry {
         APIKeyRegistry(store: store, keys: try await store.apiKeys())
     }
 

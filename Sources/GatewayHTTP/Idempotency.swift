@@ -20,11 +20,11 @@ final class IdempotencyCache: Sendable {
 
     static let lifetime: Int64 = 24 * 3_600_000
     let entries = Mutex<[String: Entry]>([:])
-    let store: any MessageStore
+    let store: any IdempotencyStore
     /// Answers kept in memory (older ones are read back from the store).
     let capacity: Int
 
-    init(store: any MessageStore, capacity: Int = 100_000) {
+    init(store: any IdempotencyStore, capacity: Int = 100_000) {
         self.store = store
         self.capacity = capacity
     }

@@ -45,12 +45,12 @@ public final class WebhookSender: Service, Sendable {
 
     public static let signatureHeader = "Shortwave-Signature"
 
-    let store: any MessageStore
+    let store: any Outbox
     let accounts: AccountRegistry
     let configuration: Configuration
     let logger: Logger
 
-    public init(store: any MessageStore, accounts: AccountRegistry, configuration: Configuration = .init(), logger: Logger = Logger(label: "shortwave.webhooks")) {
+    public init(store: any Outbox, accounts: AccountRegistry, configuration: Configuration = .init(), logger: Logger = Logger(label: "shortwave.webhooks")) {
         self.store = store
         self.accounts = accounts
         self.configuration = configuration

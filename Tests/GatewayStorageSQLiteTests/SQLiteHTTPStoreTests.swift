@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCore
+import GatewayStorageConformance
 import GatewayStorageSQLite
 import NIOCore
 import SMPPCore
