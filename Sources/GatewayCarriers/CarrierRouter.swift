@@ -70,7 +70,7 @@ final class CarrierRouter: MessageRoute {
         for message in messages {
             guard let carrier = self.carrier(for: message, excluding: nil, rules: rules) else {
                 self.logger.notice("no route for a message", metadata: ["message": "\(message.id)", "account": "\(message.accountID)"])
-                self.gateway.carrierFailed(message, error: Self.noRoute)
+                self.gateway.carriers.failed(message, error: Self.noRoute)
                 continue
             }
             batches[ObjectIdentifier(carrier), default: (carrier, [])].messages.append(message)

@@ -26,7 +26,7 @@ final class SimulatorCarrier: Carrier {
         self.gateway = gateway
     }
     var isUp: Bool { true }
-    func send(_ messages: [Message]) { self.gateway.simulate(messages) }
+    func send(_ messages: [Message]) { self.gateway.simulator.send(messages) }
 }
 
 /// An upstream carrier SMSC the gateway binds to as an ESME (an `SMPPBindPool`), configured by
@@ -300,13 +300,13 @@ final class UpstreamConnector: Carrier, Service {
         }
         let ids = messages.map { self.configuration.receiptSpelling(of: $0.1) }
         self.pool.recordSubmissions(zip(messages, ids).map { .init(reference: $0.0.id.description, messageID: $1, part: 1, parts: 1) })
-        self.gateway.carrierAccepted(zip(messages, ids).map { ($0.0, [UpstreamID(connector: self.name, id: $1)]) })
+        self.gateway.carriers.accepted(zip(messages, ids).map { ($0.0, [UpstreamID(connector: self.name, id: $1)]) })
     }
 
     func refused(_ message: Message, status: CommandStatus) {
         self.metrics.refused.increment()
         self.logger.notice("carrier refused a message", metadata: ["message": "\(message.id)", "smpp.status": "\(status)"])
-        self.gateway.carrierRefused(message, status: status)
+        self.gateway.carriers.refused(message, status: status)
     }
 
     /// The submit_sm PDUs for `message` as this carrier takes it, or the error code it fails with.
@@ -386,7 +386,7 @@ final class UpstreamConnector: Carrier, Service {
         case .success(let made): submits = made
         case .failure(let error):
             self.logger.notice("message cannot be sent to this carrier", metadata: ["message": "\(message.id)", "error": "\(error)"])
-            self.gateway.carrierFailed(message, error: error.rawValue)
+            self.gateway.carriers.failed(message, error: error.rawValue)
             return
         }
         var ids: [String] = []
@@ -396,7 +396,7 @@ final class UpstreamConnector: Carrier, Service {
             if Task.isShuttingDownGracefully { return }  // still queued in the store: sent after the restart
             if self.isStopped, let router = self.router.withLock({ $0 }) { return router.send([message]) }  // parts already sent go again
             if let expires = message.expiresAt, expires <= wallClockMilliseconds() {
-                self.gateway.carrierExpired(message)
+                self.gateway.carriers.expired(message)
                 return
             }
             // Nothing bound: the next connector of the message's failover list, if one is up.
@@ -431,7 +431,7 @@ final class UpstreamConnector: Carrier, Service {
         let spelled = ids.map { self.configuration.receiptSpelling(of: $0) }
         self.pool.recordSubmissions(
             spelled.enumerated().map { .init(reference: message.id.description, messageID: $1, part: $0 + 1, parts: ids.count) })
-        self.gateway.carrierAccepted([(message, spelled.map { UpstreamID(connector: self.name, id: $0) })])
+        self.gateway.carriers.accepted([(message, spelled.map { UpstreamID(connector: self.name, id: $0) })])
     }
 
     /// Receipts → the gateway's messages; MO → the account owning the number. A batch (one
@@ -470,8 +470,8 @@ final class UpstreamConnector: Carrier, Service {
                     }
                 }
             }
-            if !reports.isEmpty { self.gateway.carrierReported(reports) }
-            if !parts.isEmpty { self.gateway.carrierDelivered(parts: parts) }
+            if !reports.isEmpty { self.gateway.carriers.reported(reports) }
+            if !parts.isEmpty { self.gateway.carriers.delivered(parts: parts) }
             for receipt in malformed {
                 // No state to give the message: it stays `sent` (a later receipt may settle it).
                 self.metrics.malformedReceipts.increment()
@@ -490,7 +490,7 @@ final class UpstreamConnector: Carrier, Service {
             }
             for inbound in batch {
                 guard case .message(let mo) = inbound else { continue }
-                if !self.gateway.carrierMO(source: mo.source, destination: mo.destination, dataCoding: mo.dataCoding, shortMessage: mo.content) {
+                if !self.gateway.carriers.mo(source: mo.source, destination: mo.destination, dataCoding: mo.dataCoding, shortMessage: mo.content) {
                     self.logger.notice("MO for a number no account owns", metadata: ["destination": "\(mo.destination.address)"])
                 }
             }
@@ -502,7 +502,7 @@ final class UpstreamConnector: Carrier, Service {
     /// of a long message were delivered). False when no message is known by the receipt's id.
     func lookUp(_ receipt: SMPPReceipt, status: MessageStatus, error: Int) async throws -> Bool {
         if let reference = receipt.submission?.reference, let id = MessageID(reference) {
-            return try await self.gateway.carrierReported(id, status: status, error: error)
+            return try await self.gateway.carriers.reported(id, status: status, error: error)
         }
         guard let match = try await self.gateway.store.upstream(connector: self.name, upstreamIDs: self.pool.receiptSpellings(receipt.messageID))
         else { return false }
@@ -519,11 +519,11 @@ final class UpstreamConnector: Carrier, Service {
                 return false
             }
             if waiting {
-                self.gateway.carrierDelivered(
+                self.gateway.carriers.delivered(
                     parts: [DeliveredPart(messageID: match.messageID, upstream: UpstreamID(connector: self.name, id: match.upstreamID))])
                 return true
             }
         }
-        return try await self.gateway.carrierReported(match.messageID, status: status, error: error)
+        return try await self.gateway.carriers.reported(match.messageID, status: status, error: error)
     }
 }

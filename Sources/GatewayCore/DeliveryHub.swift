@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import Synchronization
 
@@ -50,16 +51,39 @@ final class DeliveryHub: Sendable {
     private let load: @Sendable (_ accountID: String, _ after: Int64, _ limit: Int) async -> [Delivery]?
     /// Called with each acknowledged delivery.
     private let acknowledged: @Sendable (Delivery) -> Void
+    let clock: any GatewayClock
 
     init(
-        capacity: Int = 20_000, pageSize: Int = 5_000, retryDelayMilliseconds: Int64 = 2_000,
+        capacity: Int = 20_000, pageSize: Int = 5_000, retryDelayMilliseconds: Int64 = 2_000, clock: any GatewayClock = SystemClock(),
         load: @escaping @Sendable (String, Int64, Int) async -> [Delivery]?, acknowledged: @escaping @Sendable (Delivery) -> Void
     ) {
+        self.clock = clock
         self.capacity = capacity
         self.pageSize = pageSize
         self.retryDelayMilliseconds = retryDelayMilliseconds
         self.load = load
         self.acknowledged = acknowledged
+    }
+
+    /// Loads owed deliveries from `store` (a failed load is logged and tried again by the sweep);
+    /// counts each acknowledged one and hands it to `acknowledged`.
+    convenience init(
+        store: any Outbox, clock: any GatewayClock, logger: Logger, acknowledged: @escaping @Sendable (Delivery) -> Void
+    ) {
+        self.init(
+            clock: clock,
+            load: { account, after, limit in
+                do {
+                    return try await store.pendingDeliveries(accountID: account, after: after, limit: limit)
+                } catch {
+                    logger.error("could not load deliveries", metadata: ["account": "\(account)", "error": "\(error)"])
+                    return nil
+                }
+            },
+            acknowledged: { delivery in
+                GatewayMetrics.shared.deliveryAcknowledged()
+                acknowledged(delivery)
+            })
     }
 
     func attach(_ target: any DeliveryTarget) {
@@ -229,7 +253,7 @@ final class DeliveryHub: Sendable {
             } else {
                 var again = delivery
                 again.attempts += 1
-                queue.retry.append((again, wallClockMilliseconds() + self.retryDelayMilliseconds))
+                queue.retry.append((again, self.clock.wallMilliseconds + self.retryDelayMilliseconds))
             }
         }
         if ok { self.acknowledged(delivery) }

@@ -23,6 +23,9 @@ public final class FakeSMSC: Sendable {
         /// submit_sm to these destination addresses are answered only after `lateBy`.
         public var lateDestinations: Set<String>
         public var lateBy: Duration
+        /// submit_sm to these destination addresses are answered only when `releaseHeld()` is
+        /// called (a response as late as the test wants, whatever the machine's speed).
+        public var heldDestinations: Set<String> = []
         /// The first N submit_sm are answered with ESME_RTHROTTLED.
         public var throttleFirst: Int
         /// Spell receipt ids in decimal while submit_sm_resp uses hex (SMPP-NOTES problem #1).
@@ -62,6 +65,8 @@ public final class FakeSMSC: Sendable {
     private let channel: any Channel
     private let record: Mutex<Record>
     let sessions: Mutex<[ObjectIdentifier: any Channel]>
+    /// Responses kept back for `heldDestinations`.
+    let held = Mutex<[(channel: any Channel, response: SMPPPacket)]>([])
 
     private init(channel: any Channel) {
         self.channel = channel
@@ -98,6 +103,18 @@ public final class FakeSMSC: Sendable {
         for session in self.sessions.withLock({ Array($0.values) }) { try? await session.close() }
         try await self.channel.close()
     }
+
+    /// Sends the responses held back for `heldDestinations` (to the sessions still open).
+    public func releaseHeld() async {
+        let held = self.held.withLock { held in
+            defer { held = [] }
+            return held
+        }
+        for (channel, response) in held { try? await channel.writeAndFlush(SessionOutbound.response(response)) }
+    }
+
+    /// Responses held back so far.
+    public var heldCount: Int { self.held.withLock { $0.count } }
 
     /// Connections open right now.
     public var openSessions: Int { self.sessions.withLock { $0.count } }
@@ -212,6 +229,11 @@ final class FakeSMSCHandler: ChannelInboundHandler {
             let number = self.box.nextMessageID.add(1, ordering: .relaxed).newValue + 0xB8BE00  // hex ids with letters, like most SMSCs that answer in hex
             let messageID = String(number, radix: 16)
             let response = SMPPPacket(sequenceNumber: packet.sequenceNumber, pdu: .submitSMResp(MessageIDResponse(messageID: messageID)))
+            if self.configuration.heldDestinations.contains(submit.destination.address) {
+                let channel = context.channel
+                smsc?.held.withLock { $0.append((channel, response)) }
+                return
+            }
             if self.configuration.lateDestinations.contains(submit.destination.address) {
                 let channel = context.channel
                 let nanoseconds = self.configuration.lateBy.components.seconds * 1_000_000_000

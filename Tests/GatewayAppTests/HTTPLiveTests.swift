@@ -109,10 +109,11 @@ import Testing
 
     @Test func webhooksOwedAreSentAfterARestart() async throws {
         // The endpoint is down while the gateway runs; the gateway stops with the webhook owed.
-        let probe = WebhookReceiver()
-        let url = try await probe.start()
-        await probe.stop()
-        let port = Int(url.split(separator: ":").last!.split(separator: "/").first!)!
+        // (Down as in answering 503: its port is never released and bound again.)
+        let receiver = WebhookReceiver()
+        receiver.setDown(true)
+        let url = try await receiver.start()
+        defer { Task { await receiver.stop() } }
         let gateway = try await TestGateway.start(configure: { $0.http.webhookInitialBackoffMilliseconds = 100 })
         defer { gateway.removeData() }
         try await gateway.addAccount(webhookURL: url)
@@ -122,10 +123,9 @@ import Testing
         #expect(await eventually { (try? await gateway.gateway.store.message(MessageID(id)!))?.status == .delivered })
         try await Task.sleep(for: .milliseconds(500))
         try await gateway.stop()
+        #expect(receiver.received.isEmpty)
         // Back up, and so is the endpoint: the webhook arrives.
-        let receiver = WebhookReceiver()
-        _ = try await receiver.start(port: port)
-        defer { Task { await receiver.stop() } }
+        receiver.setDown(false)
         let restarted = try await TestGateway.start(directory: gateway.directory, configure: { $0.http.webhookInitialBackoffMilliseconds = 100 })
         #expect(await eventually(20) { receiver.received.count == 1 })
         #expect((receiver.received.first?.json["message"] as? [String: Any])?["id"] as? String == id)

@@ -75,7 +75,7 @@ func live(
 }
 
 /// A customer's webhook endpoint on 127.0.0.1: records what is POSTed to it; answers 500 to the
-/// first `failures` requests, 200 after.
+/// first `failures` requests, 200 after; 503 to every request while it is set down.
 final class WebhookReceiver: Sendable {
     struct Received: Sendable {
         var headers: HTTPFields
@@ -86,6 +86,10 @@ final class WebhookReceiver: Sendable {
     let state = Mutex<(received: [Received], refused: Int)>(([], 0))
     let failures: Int
     let task: Mutex<Task<Void, any Error>?> = Mutex(nil)
+    let down = Mutex(false)
+
+    /// An endpoint that is down answers 503 to everything (and keeps nothing).
+    func setDown(_ down: Bool) { self.down.withLock { $0 = down } }
 
     init(failures: Int = 0) { self.failures = failures }
 
@@ -97,6 +101,7 @@ final class WebhookReceiver: Sendable {
         let router = Router()
         router.post("/hook") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
+            if self.down.withLock({ $0 }) { return Response(status: .serviceUnavailable) }
             let accepted = self.state.withLock { state -> Bool in
                 if state.refused < self.failures {
                     state.refused += 1

@@ -88,10 +88,13 @@ import Testing
     }
 
     @Test func aFailoverListSendsToTheSecondConnectorWhileTheFirstIsDownAndBackWhenItReturns() async throws {
-        let primaryPort = try await Self.deadPort()
+        // The primary is down (it refuses binds) and comes back; its port is never released and
+        // bound again (another process could take it meanwhile).
+        let primary = try await Carrier()
+        primary.simulator.setRefusingBinds(true)
         let backup = try await Carrier()
         try await withGateway(configure: { config in
-            config.connectors = [Self.connector("primary", port: primaryPort), Self.connector("backup", port: backup.port)]
+            config.connectors = [Self.connector("primary", port: primary.port), Self.connector("backup", port: backup.port)]
             config.routes = [.init(connectors: ["primary", "backup"])]
         }) { gateway in
             try await gateway.addAccount()
@@ -102,16 +105,17 @@ import Testing
             #expect(Set(receipts.map(\.messageID)) == ids)
             #expect(receipts.allSatisfy { $0.state == .delivered })
             #expect(backup.simulator.counts.submitted == 20)
+            #expect(primary.simulator.counts.submitted == 0)
             // The primary comes up: new messages go there again.
-            let primary = try await Carrier(port: primaryPort)
+            primary.simulator.setRefusingBinds(false)
             #expect(await eventually(20) { gateway.prepared.connectorStates["primary"] == "up" })
             let later = try await connection.submit(submit(to: "447700900999"))
             let receipt = await collect(connection.inbound, count: 1, seconds: 20).first?.receipt
             #expect(receipt?.messageID == later.messageID)
             #expect(primary.simulator.counts.submitted == 1 && backup.simulator.counts.submitted == 20)
             await connection.close()
-            await primary.stop()
         }
+        await primary.stop()
         await backup.stop()
     }
 

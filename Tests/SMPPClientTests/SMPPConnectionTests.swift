@@ -107,14 +107,18 @@ struct SMPPConnectionTests {
     }
 
     @Test func aLateResponseTimesOutAndIsIgnoredWhenItComes() async throws {
-        let smsc = try await FakeSMSC.start(configuration: .init(
-            sendReceipts: false, lateDestinations: ["447700900888"], lateBy: .milliseconds(1_500)))
+        // The response is held until the request has timed out, however long that takes here.
+        var smscConfiguration = FakeSMSC.Configuration(sendReceipts: false)
+        smscConfiguration.heldDestinations = ["447700900888"]
+        let smsc = try await FakeSMSC.start(configuration: smscConfiguration)
         // Room for the next answer even when the machine is busy with other tests.
-        let connection = try await SMPPConnection.connect(configuration(smsc, responseTimeout: .milliseconds(600)))
+        let connection = try await SMPPConnection.connect(configuration(smsc, responseTimeout: .seconds(3)))
         await #expect(throws: SMPPClientError(.session(SessionError(.timeout)))) {
             try await connection.submit(message(to: "447700900888"))
         }
-        try await Task.sleep(for: .milliseconds(1_000))  // the late submit_sm_resp arrives meanwhile
+        #expect(smsc.heldCount == 1)
+        await smsc.releaseHeld()  // the late submit_sm_resp (b8be01) arrives now
+        try await Task.sleep(for: .milliseconds(200))
         #expect(connection.isActive)
         let next = try await connection.submit(message(to: "447700900001"))
         #expect(next.isOK)

@@ -57,9 +57,11 @@ final class Smpp34SMSC: Sendable {
     func configuration(enquireLink: Duration? = .seconds(30)) -> SMPPConnection.Configuration {
         SMPPConnection.Configuration(
             host: "127.0.0.1", port: self.port, systemID: "test", password: "secret",
+            // Generous limits: on a busy machine (the whole suite at once) the Python SMSC can take
+            // seconds to answer; no test here is about a timeout.
             session: SessionConfiguration(
-                role: .esme, responseTimeout: .seconds(5), bindTimeout: .seconds(5), enquireLinkInterval: enquireLink),
-            connectTimeout: .seconds(5))
+                role: .esme, responseTimeout: .seconds(30), bindTimeout: .seconds(30), enquireLinkInterval: enquireLink),
+            connectTimeout: .seconds(30))
     }
 }
 
