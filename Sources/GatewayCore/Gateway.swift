@@ -23,7 +23,7 @@ public final class Gateway: Service, Sendable {
     let committer: SubmitCommitter
     let dispatcher: Dispatcher
     let outbox: OutboxWriter
-    let requests: MessageRequests
+    public let requests: MessageRequests
     let hub: DeliveryHub
 
     public init(
@@ -109,12 +109,7 @@ public final class Gateway: Service, Sendable {
     /// Checks fields as `accept` would for `account` (validation, then DLT), storing nothing.
     public func check(_ fields: SubmitValidation.Fields, account: Account) -> Refused? { self.intake.check(fields, account: account) }
 
-    /// The customer's other requests (query, cancel, replace).
-    public func message(_ id: MessageID, accountID: String) async throws -> Message? { try await self.requests.message(id, accountID: accountID) }
-    public func cancel(_ id: MessageID, accountID: String) async throws -> CancelOutcome { try await self.requests.cancel(id, accountID: accountID) }
-    public func replace(_ id: MessageID, accountID: String, with request: ReplaceSM) async throws -> CommandStatus {
-        try await self.requests.replace(id, accountID: accountID, with: request)
-    }
+    /// The customer's other requests (query, cancel, replace): `gateway.requests.cancel(…)`.
 
     /// A receiver of `target.accountID` is ready for deliveries (owed ones load from the store).
     public func attach(_ target: any DeliveryTarget) { self.hub.attach(target) }
@@ -136,7 +131,11 @@ public final class Gateway: Service, Sendable {
                 await self.dispatcher.run()
                 self.outbox.close()
             }
-            group.addTask { await self.outbox.run() }
+            group.addTask {
+                await self.outbox.run()
+                self.hub.close()  // loads of owed deliveries stop with the outbox
+            }
+            group.addTask { await self.hub.run() }
             group.addTask { await self.dispatcher.resumeFromStore() }
             group.addTask { await self.dispatcher.sweepLoop() }
             // Upkeep (WAL checkpoints) runs until the graceful shutdown cancels it.

@@ -2,7 +2,7 @@ public import SMPPCore
 
 /// The customer's requests about a message already accepted (SMPP query/cancel/replace, HTTP
 /// GET and DELETE): only the owner's messages, only while they can still change.
-struct MessageRequests: Sendable {
+public struct MessageRequests: Sendable {
     let store: any MessageStore
     let events: StatusEvents
     let dispatcher: Dispatcher
@@ -10,12 +10,12 @@ struct MessageRequests: Sendable {
     let validation: SubmitValidation
     let clock: any GatewayClock
 
-    func message(_ id: MessageID, accountID: String) async throws -> Message? {
+    public func message(_ id: MessageID, accountID: String) async throws -> Message? {
         guard let message = try await self.store.message(id), message.accountID == accountID else { return nil }
         return message
     }
 
-    func cancel(_ id: MessageID, accountID: String) async throws -> CancelOutcome {
+    public func cancel(_ id: MessageID, accountID: String) async throws -> CancelOutcome {
         let now = self.clock.wallMilliseconds
         // Cancelling is a status change too: its webhook and its refund (if any) are stored with it.
         let message = try await self.message(id, accountID: accountID)
@@ -36,7 +36,7 @@ struct MessageRequests: Sendable {
     }
 
     /// replace_sm: new text, schedule, validity or registered_delivery for a message not yet sent on.
-    func replace(_ id: MessageID, accountID: String, with request: ReplaceSM) async throws -> CommandStatus {
+    public func replace(_ id: MessageID, accountID: String, with request: ReplaceSM) async throws -> CommandStatus {
         guard let message = try await self.message(id, accountID: accountID) else { return .invalidMessageID }
         guard message.status == .queued else { return .replaceFailed }
         var fields = SubmitValidation.Fields(

@@ -172,7 +172,7 @@ extension HTTPAPI {
         let (account, _) = try context.caller()
         let text = context.parameters.get("id") ?? ""
         // An id that is not ours, or not an id at all, is simply not found: never a leak.
-        guard let id = MessageID(text), let message = try await self.gateway.message(id, accountID: account.id) else {
+        guard let id = MessageID(text), let message = try await self.gateway.requests.message(id, accountID: account.id) else {
             throw Problem.notFound("no message \(text) in this account")
         }
         return Self.json(.ok, Self.messageJSON(message))
@@ -182,11 +182,11 @@ extension HTTPAPI {
         let (account, _) = try context.caller()
         let text = context.parameters.get("id") ?? ""
         guard let id = MessageID(text) else { throw Problem.notFound("no message \(text) in this account") }
-        switch try await self.gateway.cancel(id, accountID: account.id) {
+        switch try await self.gateway.requests.cancel(id, accountID: account.id) {
         case .notFound: throw Problem.notFound("no message \(text) in this account")
         case .tooLate: throw Problem.notCancellable(text)
         case .cancelled:
-            guard let message = try await self.gateway.message(id, accountID: account.id) else { throw Problem.notFound("no message \(text)") }
+            guard let message = try await self.gateway.requests.message(id, accountID: account.id) else { throw Problem.notFound("no message \(text)") }
             return Self.json(.ok, Self.messageJSON(message))
         }
     }

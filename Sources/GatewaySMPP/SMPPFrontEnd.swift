@@ -118,7 +118,7 @@ public final class SMPPFrontEnd: SMPPServerDelegate, BindDirectory {
             self.submitMulti(multi, sequence: sequence, account: account, session: session)
         case .querySM(let query):
             self.answer(sequence, on: session, command: .querySM) {
-                guard let id = MessageID(query.messageID), let message = try await self.gateway.message(id, accountID: accountID) else {
+                guard let id = MessageID(query.messageID), let message = try await self.gateway.requests.message(id, accountID: accountID) else {
                     return SMPPPacket(sequenceNumber: sequence, status: .invalidMessageID, pdu: .querySMResp(QuerySMResp(messageID: query.messageID)))
                 }
                 let finalDate = message.doneAt.map { SMPPTime.absolute(SMPPTime.AbsoluteTime(secondsSince1970: $0 / 1000)) }
@@ -135,7 +135,7 @@ public final class SMPPFrontEnd: SMPPServerDelegate, BindDirectory {
                     return SMPPPacket.response(to: .cancelSM, sequenceNumber: sequence, status: .invalidMessageID)
                 }
                 let status: CommandStatus =
-                    switch try await self.gateway.cancel(id, accountID: accountID) {
+                    switch try await self.gateway.requests.cancel(id, accountID: accountID) {
                     case .cancelled: .ok
                     case .notFound: .invalidMessageID
                     case .tooLate: .cancelFailed
@@ -147,7 +147,7 @@ public final class SMPPFrontEnd: SMPPServerDelegate, BindDirectory {
                 guard let id = MessageID(replace.messageID) else {
                     return SMPPPacket.response(to: .replaceSM, sequenceNumber: sequence, status: .invalidMessageID)
                 }
-                let status = try await self.gateway.replace(id, accountID: accountID, with: replace)
+                let status = try await self.gateway.requests.replace(id, accountID: accountID, with: replace)
                 return SMPPPacket.response(to: .replaceSM, sequenceNumber: sequence, status: status)
             }
         default:

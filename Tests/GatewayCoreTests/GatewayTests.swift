@@ -248,14 +248,14 @@ func accept(_ gateway: Gateway, _ fields: SubmitValidation.Fields, _ account: Ac
             let message = try await accept(gateway, fields(schedule: later), account).get()
             #expect(message.scheduledAt != nil)
             let replace = ReplaceSM(messageID: message.id.description, source: message.source, registeredDelivery: .receipt, shortMessage: ByteBuffer(string: "changed"))
-            #expect(try await gateway.replace(message.id, accountID: account.id, with: replace) == .ok)
+            #expect(try await gateway.requests.replace(message.id, accountID: account.id, with: replace) == .ok)
             #expect(try await store.message(message.id)?.payload == Array("changed".utf8))
             #expect(try await store.message(message.id)?.scheduledAt == message.scheduledAt)
-            #expect(try await gateway.cancel(message.id, accountID: "someone-else") == .notFound)
-            #expect(try await gateway.cancel(message.id, accountID: account.id) == .cancelled)
+            #expect(try await gateway.requests.cancel(message.id, accountID: "someone-else") == .notFound)
+            #expect(try await gateway.requests.cancel(message.id, accountID: account.id) == .cancelled)
             #expect(try await store.message(message.id)?.status == .deleted)
-            #expect(try await gateway.cancel(message.id, accountID: account.id) == .tooLate)
-            #expect(try await gateway.replace(message.id, accountID: account.id, with: replace) == .replaceFailed)
+            #expect(try await gateway.requests.cancel(message.id, accountID: account.id) == .tooLate)
+            #expect(try await gateway.requests.replace(message.id, accountID: account.id, with: replace) == .replaceFailed)
         }
     }
 
