@@ -307,6 +307,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SMPPServerTests",
+            dependencies: [
+                "SMPPServer", "SMPPClient", "SMPPSession", "SMPPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SMPPTestingTests",
             dependencies: [
                 "SMPPTesting", "SMPPSession", "SMPPCore", .product(name: "NIOCore", package: "swift-nio"),
