@@ -1,5 +1,5 @@
 import Foundation
-public import NIOCore
+import NIOCore
 
 /// How many CPUs this process may really use, and thread pools sized to it.
 ///

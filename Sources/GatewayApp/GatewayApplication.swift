@@ -161,9 +161,35 @@ public struct GatewayApplication: Sendable {
                 initialBackoff: .milliseconds(self.configuration.http.webhookInitialBackoffMilliseconds),
                 allowedHosts: Set(self.configuration.http.webhookHosts)),
             logger: self.logger)
+        // Every listener before anything starts (DESIGN rule 8): a port that cannot be had is a
+        // one-line error naming it, not a gateway that runs without it.
+        try await Self.checkListening(host: self.configuration.http.host, port: self.configuration.http.port, what: "HTTP")
+        do {
+            try await server.bindListeners()
+        } catch let error as SMPPServer.ListenerError {
+            throw ConfigurationError(error.description + (PortHolder.describe(port: error.port).map { " — held by \($0)" } ?? ""))
+        }
         return Prepared(
             gateway: gateway, smppServer: server, httpAPI: api, webhookSender: sender, httpServer: http, httpPort: bound,
             demoAccountLine: demoLine, adminTokenLine: adminLine, connectors: connectors)
+    }
+
+    /// Binds `host:port` and lets it go again: the HTTP listener (Hummingbird binds its own
+    /// socket when it runs) is checked before anything starts.
+    static func checkListening(host: String, port: Int, what: String) async throws {
+        guard port != 0 else { return }
+        do {
+            let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: host, port: port).get()
+            try await channel.close()
+        } catch let error as IOError {
+            let reason = error.errnoCode == EADDRINUSE ? "the address is already in use" : "\(error)"
+            throw ConfigurationError(
+                "cannot listen for \(what) on \(host):\(port): \(reason)" + (PortHolder.describe(port: port).map { " — held by \($0)" } ?? ""))
+        } catch {
+            throw ConfigurationError("cannot listen for \(what) on \(host):\(port): \(error)")
+        }
     }
 
     static func bytes(hex: String) -> [UInt8]? {
@@ -181,7 +207,9 @@ public struct GatewayApplication: Sendable {
     public func run(_ prepared: Prepared) async throws {
         let group = ServiceGroup(
             configuration: .init(
-                services: prepared.services.map { .init(service: $0) },
+                // A service that fails (a listener that could not bind after all) shuts the others
+                // down gracefully, and `run` throws its error.
+                services: prepared.services.map { .init(service: $0, failureTerminationBehavior: .gracefullyShutdownGroup) },
                 gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: self.logger))
         try await group.run()
     }

@@ -1,5 +1,5 @@
 public import Foundation
-public import GatewayCore
+import GatewayCore
 import SMPPClient
 import SMPPCore
 

@@ -78,7 +78,7 @@ final class Dispatcher: Sendable {
     func resumeFromStore() async {
         var after: MessageID? = nil
         var resumed = 0
-        while !Task.isShuttingDownGracefully {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let page = try await self.store.queuedMessages(after: after, limit: 5_000).filter { $0.id < self.firstIDOfThisRun }
                 guard let last = page.last else { break }
@@ -99,7 +99,7 @@ final class Dispatcher: Sendable {
     /// expired deliveries, webhooks and idempotency records dropped from the store.
     func sweepLoop() async {
         var tick = 0
-        while !Task.isShuttingDownGracefully {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(500))
             let now = self.clock.wallMilliseconds
             self.hub.sweep(now: now)

@@ -139,7 +139,7 @@ public final class Gateway: Service, Sendable {
             group.addTask { await self.dispatcher.resumeFromStore() }
             group.addTask { await self.dispatcher.sweepLoop() }
             // Upkeep (WAL checkpoints) runs until the graceful shutdown cancels it.
-            group.addTask { try? await cancelWhenGracefulShutdown { await self.store.runMaintenance() } }
+            group.addTask { await cancelWhenGracefulShutdown { await self.store.runMaintenance() } }
             try? await gracefulShutdown()
             // The SMPP server (started after this service) has quiesced by now.
             self.committer.close()

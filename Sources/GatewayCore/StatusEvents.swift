@@ -1,5 +1,5 @@
-public import NIOCore
-public import SMPPCore
+import NIOCore
+import SMPPCore
 import Synchronization
 
 /// What a status change or an MO owes the customer, built as values: the stored status change

@@ -6,6 +6,9 @@ import SMPPCore
 public import SMPPSession
 public import ServiceLifecycle
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An SMSC listener as a `Service`: accepts ESME connections on one or more addresses (plain or
 /// TLS), runs the SMPP session rules on each, and hands binds and requests to a delegate.
@@ -63,6 +66,18 @@ public final class SMPPServer: Service, Sendable {
     let logger: Logger
     let registry = Registry()
     private let addresses: EventLoopPromise<[SocketAddress]>
+    /// The listening channels once bound (not accepting until `run`).
+    private let bound = Mutex<[any Channel]?>(nil)
+
+    /// An address the server could not listen on, said in one line: the address, the protocol,
+    /// the reason.
+    public struct ListenerError: Error, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+        public var tls: Bool
+        public var reason: String
+        public var description: String { "cannot listen for SMPP\(self.tls ? " over TLS" : "") on \(self.host):\(self.port): \(self.reason)" }
+    }
 
     public init(
         configuration: Configuration, delegate: any SMPPServerDelegate,
@@ -77,6 +92,11 @@ public final class SMPPServer: Service, Sendable {
         self.addresses = group.any().makePromise(of: [SocketAddress].self)
     }
 
+    deinit {
+        // Never bound (the application stopped before it ran): whoever waits hears so.
+        self.addresses.fail(CancellationError())
+    }
+
     /// The addresses listened on, once `run` has bound them (in the order of the listeners).
     public var localAddresses: [SocketAddress] {
         get async throws { try await self.addresses.futureResult.get() }
@@ -85,7 +105,11 @@ public final class SMPPServer: Service, Sendable {
     /// Sessions open now.
     public var sessions: [SMPPServerSession] { self.registry.all }
 
-    public func run() async throws {
+    /// Binds every listener now, without accepting yet (`run` starts accepting), so that an
+    /// address that cannot be listened on is known before anything else starts. Throws a
+    /// `ListenerError` naming the address; nothing stays bound then. `run` binds them itself if
+    /// this was not called.
+    public func bindListeners() async throws {
         var channels: [any Channel] = []
         do {
             for listener in self.configuration.listeners {
@@ -96,7 +120,14 @@ public final class SMPPServer: Service, Sendable {
             self.addresses.fail(error)
             throw error
         }
+        self.bound.withLock { $0 = channels }
         self.addresses.succeed(channels.compactMap(\.localAddress))
+    }
+
+    public func run() async throws {
+        if self.bound.withLock({ $0 == nil }) { try await self.bindListeners() }
+        let channels = self.bound.withLock { $0 ?? [] }
+        for channel in channels { try await channel.setOption(.autoRead, value: true).get() }
         for channel in channels {
             self.logger.info("SMPP listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
         }
@@ -120,13 +151,33 @@ public final class SMPPServer: Service, Sendable {
     }
 
     private func bind(_ listener: Listener) async throws -> any Channel {
+        do {
+            return try await self.bootstrap(listener).bind(host: listener.host, port: listener.port).get()
+        } catch let error as IOError {
+            throw ListenerError(host: listener.host, port: listener.port, tls: listener.tls != nil, reason: Self.reason(error.errnoCode))
+        } catch let error as SocketAddressError {
+            throw ListenerError(host: listener.host, port: listener.port, tls: listener.tls != nil, reason: "\(error)")
+        }
+    }
+
+    static func reason(_ errno: CInt) -> String {
+        switch errno {
+        case EADDRINUSE: "the address is already in use (another process listens there)"
+        case EACCES: "permission denied (ports below 1024 need privileges)"
+        case EADDRNOTAVAIL: "no such address on this machine"
+        default: String(cString: strerror(errno))
+        }
+    }
+
+    private func bootstrap(_ listener: Listener) -> ServerBootstrap {
         let configuration = self.configuration
         let delegate = self.delegate
         let registry = self.registry
         let logger = self.logger
-        return try await ServerBootstrap(group: self.group)
+        return ServerBootstrap(group: self.group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.autoRead, value: false)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture {
@@ -143,6 +194,5 @@ public final class SMPPServer: Service, Sendable {
                     ])
                 }
             }
-            .bind(host: listener.host, port: listener.port).get()
     }
 }

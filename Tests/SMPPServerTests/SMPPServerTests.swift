@@ -124,13 +124,15 @@ final class RecordingDelegate: SMPPServerDelegate {
         for connection in connections { #expect(await eventually { !connection.isActive }) }
     }
 
-    @Test func aListenerThatCannotBindFailsRun() async throws {
+    @Test func aListenerThatCannotBindIsAOneLineErrorNamingTheAddress() async throws {
         let delegate = RecordingDelegate()
         try await withServer(delegate) { _, port in
             // The same address again, while the first server holds it.
             let second = SMPPServer(configuration: .init(listeners: [.init(host: "127.0.0.1", port: port)]), delegate: delegate, logger: Self.quiet)
-            await #expect(throws: (any Error).self) { try await second.run() }
+            let error = await #expect(throws: SMPPServer.ListenerError.self) { try await second.bindListeners() }
+            #expect(error?.description == "cannot listen for SMPP on 127.0.0.1:\(port): the address is already in use (another process listens there)")
             await #expect(throws: (any Error).self) { try await second.localAddresses }
+            await #expect(throws: SMPPServer.ListenerError.self) { try await second.run() }
         }
     }
 }
