@@ -129,6 +129,12 @@ public struct GatewayApplication: Sendable {
         let server = SMPPServer(
             configuration: .init(listeners: listeners, session: session, maximumPDULength: smpp.maximumPDULength),
             delegate: frontEnd, logger: self.logger)
+        let loopback = ["127.0.0.1", "localhost", "::1"]
+        if loopback.contains(smpp.host) || loopback.contains(self.configuration.http.host) {
+            self.logger.notice(
+                "listening on this machine only: other machines cannot reach it (set smpp.host / http.host, --smpp-host / --http-host, to 0.0.0.0 or an address)",
+                metadata: ["smpp.host": "\(smpp.host)", "http.host": "\(self.configuration.http.host)"])
+        }
         if !connectors.isRouting {
             self.logger.info(
             "carrier SIMULATOR is the only route: messages are not sent to any real network",

@@ -4,7 +4,7 @@ public import GatewayCore
 import SMPPCore
 
 /// Everything `shortwave serve` can be told, with the defaults a new user gets (DESIGN.md):
-/// SMPP on 2775, SMPP over TLS on 2776 with a self-signed certificate made on first run, HTTP on
+/// listening on 127.0.0.1 only, SMPP on 2775, SMPP over TLS on 2776 with a self-signed certificate made on first run, HTTP on
 /// 8080 (the REST API), data in `./shortwave-data/`, the carrier simulator as the
 /// only route.
 ///
@@ -12,7 +12,9 @@ import SMPPCore
 /// (`SHORTWAVE_…`, read by `applyEnvironment`), command-line flags.
 public struct GatewayConfiguration: Sendable, Codable, Equatable {
     public struct SMPP: Sendable, Codable, Equatable {
-        public var host: String = "0.0.0.0"
+        /// Loopback until the operator says otherwise (DESIGN rule 7): the quick start prints
+        /// demo credentials and serves the admin API.
+        public var host: String = "127.0.0.1"
         public var port: Int = 2775
         /// `nil` or 0 in the file: no TLS listener... use -1 to turn it off explicitly.
         public var tlsPort: Int = 2776
@@ -31,7 +33,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
     }
 
     public struct HTTP: Sendable, Codable, Equatable {
-        public var host: String = "0.0.0.0"
+        public var host: String = "127.0.0.1"
         public var port: Int = 8080
         /// Most messages in one batch request.
         public var maximumBatch: Int = 10_000

@@ -10,7 +10,7 @@ import Logging
 /// `shortwave serve`: the gateway, with embedded defaults and no configuration needed.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the gateway: SMPP on 2775, SMPP over TLS on 2776, HTTP on 8080, data in ./shortwave-data.",
+        abstract: "Run the gateway: SMPP on 2775, SMPP over TLS on 2776, HTTP on 8080 (127.0.0.1 until told otherwise), data in ./shortwave-data.",
         discussion: """
             With no configuration it creates ./shortwave-data/ (an SQLite database and a self-signed \
             TLS certificate), a demo account whose credentials and API key it prints once, an admin \
@@ -30,7 +30,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Where the database and certificate live (default ./shortwave-data).")
     var dataDir: String?
 
-    @Option(help: "Address the SMPP listeners bind to (default 0.0.0.0).")
+    @Option(help: "Address the SMPP listeners bind to (default 127.0.0.1: this machine only; 0.0.0.0 for every interface).")
     var smppHost: String?
 
     @Option(help: "SMPP port (default 2775; 0 picks a free one).")
@@ -42,7 +42,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "HTTP API port (default 8080).")
     var httpPort: Int?
 
-    @Option(help: "Address the HTTP API listens on (default 0.0.0.0).")
+    @Option(help: "Address the HTTP API (and the admin API) listens on (default 127.0.0.1: this machine only; 0.0.0.0 for every interface).")
     var httpHost: String?
 
     @Option(help: "An upstream carrier, smpp://system_id:password@host:port?binds=4&window=100 (smpps:// for TLS): every message goes there instead of the simulator.")

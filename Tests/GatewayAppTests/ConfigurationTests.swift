@@ -17,6 +17,8 @@ import Testing
         #expect(configuration.smpp.port == 2775)
         #expect(configuration.smpp.tlsPort == 2776)
         #expect(configuration.http.port == 8080)
+        // Loopback until the operator opens it up (the quick start prints demo credentials).
+        #expect(configuration.smpp.host == "127.0.0.1" && configuration.http.host == "127.0.0.1")
         #expect(configuration.dataDirectory == "shortwave-data")
         #expect(configuration.storage.fullSync)
         #expect(configuration.simulator.rules.isEmpty && configuration.simulator.shares.isEmpty)
