@@ -70,11 +70,7 @@ public struct GatewayApplication: Sendable {
     public func prepare() async throws -> Prepared {
         try self.configuration.validate()
         let directory = self.configuration.dataDirectory
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw ConfigurationError("cannot create the data directory \(directory): \(error.localizedDescription)")
-        }
+        try DataDirectory.prepare(directory, logger: self.logger)
         let store: SQLiteMessageStore
         do {
             store = try SQLiteMessageStore(
