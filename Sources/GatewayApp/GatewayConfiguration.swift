@@ -1,6 +1,7 @@
 import Foundation
 public import GatewayCarriers
 public import GatewayCore
+import GatewayHTTP
 import SMPPCore
 
 /// Everything `shortwave serve` can be told, with the defaults a new user gets (DESIGN.md):
@@ -154,6 +155,11 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
             throw ConfigurationError("cannot read config file \(path)")
         }
         do {
+            // Strict JSON first: a duplicate key or a trailing comma is a mistake to point at,
+            // not something to guess about.
+            if let fault = StrictJSON.fault(in: Array(data)) {
+                throw ConfigurationError("\(path):\(fault.line):\(fault.column): not valid JSON: \(fault.reason)")
+            }
             try Self.checkKeys(data)
             return try JSONDecoder().decode(GatewayConfiguration.self, from: data)
         } catch let error as ConfigurationError {

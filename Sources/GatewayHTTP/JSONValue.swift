@@ -41,6 +41,21 @@ enum JSONValue: Sendable, Equatable {
         var offset: Int
         var reason: String
         var description: String { "\(self.reason) at byte \(self.offset)" }
+
+        /// The 1-based line and column of `offset` in `bytes` (for files people edit).
+        func position(in bytes: [UInt8]) -> (line: Int, column: Int) {
+            var line = 1
+            var column = 1
+            for byte in bytes.prefix(self.offset) {
+                if byte == UInt8(ascii: "\n") {
+                    line += 1
+                    column = 1
+                } else if byte & 0xC0 != 0x80 {
+                    column += 1
+                }
+            }
+            return (line, column)
+        }
     }
 
     static func parse(_ bytes: some Collection<UInt8>) throws(SyntaxError) -> JSONValue {
@@ -79,10 +94,15 @@ enum JSONValue: Sendable, Equatable {
                     index += 1
                     return .object(members)
                 }
+                // Names seen, to refuse a duplicate (which value wins is not defined by RFC 8259;
+                // readers disagree, so a duplicate is an error, not a silent choice).
+                var names = Set<String>()
                 while true {
                     skipWhitespace()
                     guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a member name in quotes") }
+                    let keyOffset = index
                     let key = try string()
+                    guard names.insert(key).inserted else { throw SyntaxError(offset: keyOffset, reason: "duplicate member name \"\(key)\"") }
                     skipWhitespace()
                     guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected `:` after a member name") }
                     index += 1
@@ -253,6 +273,20 @@ enum JSONValue: Sendable, Equatable {
                 index += 1
             }
             return value
+        }
+    }
+}
+
+/// Strict JSON (RFC 8259, no duplicate member names, no trailing commas) for documents people
+/// write by hand, like the config file: the first fault with its line and column, or nil.
+public enum StrictJSON {
+    public static func fault(in bytes: [UInt8]) -> (line: Int, column: Int, reason: String)? {
+        do {
+            _ = try JSONValue.parse(bytes)
+            return nil
+        } catch {
+            let (line, column) = error.position(in: bytes)
+            return (line, column, error.reason)
         }
     }
 }

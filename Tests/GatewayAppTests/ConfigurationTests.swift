@@ -25,6 +25,21 @@ import Testing
         try configuration.validate()
     }
 
+    @Test func aDuplicateKeyOrATrailingCommaIsRefusedWithItsLineAndColumn() throws {
+        let duplicate = try self.write("{\n  \"smpp\": {\"port\": 2775,\n           \"port\": 2776}\n}")
+        #expect(throws: ConfigurationError.self) { try GatewayConfiguration.load(file: duplicate) }
+        do { _ = try GatewayConfiguration.load(file: duplicate) } catch let error as ConfigurationError {
+            #expect(error.description == "\(duplicate):3:12: not valid JSON: duplicate member name \"port\"")
+        }
+        let trailing = try self.write("{\"smpp\": {\"port\": 2775,}}")
+        do {
+            _ = try GatewayConfiguration.load(file: trailing)
+            Issue.record("a trailing comma was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.description == "\(trailing):1:24: not valid JSON: expected a member name in quotes")
+        }
+    }
+
     @Test func aFileSetsWhatItNamesAndKeepsTheRest() throws {
         let path = try self.write(
             """

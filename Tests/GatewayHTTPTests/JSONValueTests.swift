@@ -13,6 +13,7 @@ import Testing
     @Test(arguments: [
         ("", 0), ("{", 1), (#"{"a" 1}"#, 5), (#"{"a":1,}"#, 7), ("[1 2]", 3), ("01", 0), ("1.", 2), ("-", 1), (#""\x""#, 3),
         (#""\ud800""#, 7), ("\"a\u{01}\"", 2), ("nul", 0), ("{} {}", 3), (String(repeating: "[", count: 40), 32),
+        (#"{"to":"1","body":"a","to":"2"}"#, 21),  // a duplicate name: which one counts is not for us to guess
     ])
     func namesTheFaultAndWhere(_ text: String, _ offset: Int) {
         #expect(throws: JSONValue.SyntaxError.self) { try JSONValue.parse(Array(text.utf8)) }
