@@ -24,12 +24,22 @@ enum TLSFiles {
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(certificatePath).map { NIOSSLCertificateSource.certificate($0) }
             let privateKey = try NIOSSLPrivateKey(file: keyPath, format: .pem)
-            let configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(privateKey))
+            var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(privateKey))
+            configuration.minimumTLSVersion = .tlsv12
+            // TLS 1.2 with forward secrecy and AEAD only (no CBC, no SHA-1 MACs, no static RSA);
+            // TLS 1.3's suites are all AEAD.
+            configuration.cipherSuites = Self.cipherSuites
             return (try NIOSSLContext(configuration: configuration), certificatePath)
         } catch {
             throw ConfigurationError("cannot use the TLS certificate \(certificatePath) with key \(keyPath): \(error)")
         }
     }
+
+    /// The TLS 1.2 suites offered: ECDHE key exchange, AES-GCM or ChaCha20-Poly1305.
+    static let cipherSuites = [
+        "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
+        "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+    ].joined(separator: ":")
 
     static func makeSelfSigned(certificatePath: String, keyPath: String) throws {
         let key = P256.Signing.PrivateKey()
