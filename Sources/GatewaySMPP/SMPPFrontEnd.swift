@@ -25,7 +25,11 @@ public final class SMPPFrontEnd: SMPPServerDelegate, BindDirectory {
         let accountID: String
         let since = wallClockMilliseconds()
         let submitted = Atomic<Int>(0)
+        /// query_sm, cancel_sm and replace_sm being answered (each a store read or write):
+        /// never more than the session's window at once (DESIGN rule 6).
+        let answering: RequestLimit
         init(session: SMPPServerSession, accountID: String) {
+            self.answering = RequestLimit(maximum: session.windowSize)
             self.session = session
             self.accountID = accountID
         }
@@ -157,9 +161,15 @@ public final class SMPPFrontEnd: SMPPServerDelegate, BindDirectory {
     }
 
     /// Runs a store lookup off the event loop and answers with what it returns (or ESME_RSYSERR).
+    /// A session with its window of such answers under way gets ESME_RTHROTTLED at once: a
+    /// client flooding query_sm costs itself, not the gateway's memory.
     private func answer(_ sequence: UInt32, on session: SMPPServerSession, command: CommandID, _ body: @escaping @Sendable () async throws -> SMPPPacket) {
+        guard let limit = self.bound.withLock({ $0[session.id]?.answering }), limit.acquire() else {
+            return session.respond(SMPPPacket.response(to: command, sequenceNumber: sequence, status: .throttled))
+        }
         let logger = self.logger
         Task {
+            defer { limit.release() }
             do {
                 session.respond(try await body())
             } catch {
