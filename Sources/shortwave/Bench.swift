@@ -80,7 +80,7 @@ struct Bench: AsyncParsableCommand {
                 return try await group.reduce(into: []) { $0.append($1) }
             }
         } catch {
-            FileHandle.standardError.write("shortwave bench: \(error)\n")
+            FileHandle.standardError.write("shortwave bench: \(self.connection.explain(error))\n")
             throw ExitCode(2)
         }
         let template = SubmitSM(

@@ -46,4 +46,13 @@ struct ConnectionOptions: ParsableArguments {
             bindType: self.parsedBindType ?? .transceiver, tls: tls,
             session: SessionConfiguration(role: .esme, windowSize: windowSize, responseTimeout: timeout, bindTimeout: timeout))
     }
+
+    /// What to tell the user when connecting failed: the error, and for a certificate that was
+    /// not trusted, how to trust it.
+    func explain(_ error: any Error) -> String {
+        let text = "\(error)"
+        guard text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate verify failed") else { return text }
+        return text + "\n  the SMSC's certificate is not trusted: give its CA (or, for a self-signed one, the certificate itself) with"
+            + " --tls-ca FILE — for shortwave serve's own certificate: --tls-ca shortwave-data/tls-certificate.pem"
+    }
 }

@@ -48,7 +48,7 @@ struct Send: AsyncParsableCommand {
         do {
             connection = try await SMPPConnection.connect(self.connection.configuration())
         } catch {
-            FileHandle.standardError.write("shortwave send: \(error)\n")
+            FileHandle.standardError.write("shortwave send: \(self.connection.explain(error))\n")
             throw ExitCode(2)
         }
         // Receipts are buffered by `inbound` from the bind on, so one that overtakes its own

@@ -60,7 +60,9 @@ struct Serve: AsyncParsableCommand {
             if let config { configuration = try GatewayConfiguration.load(file: config) }
             try configuration.applyEnvironment(ProcessInfo.processInfo.environment)
         } catch let error as ConfigurationError {
-            throw ValidationError(error.description)
+            // serve's mistake, said as such (a ValidationError here printed the top-level usage).
+            FileHandle.standardError.write("error: \(error.description)\n")
+            throw ExitCode(1)
         }
         if let dataDir { configuration.dataDirectory = dataDir }
         if let smppHost { configuration.smpp.host = smppHost }
@@ -74,7 +76,8 @@ struct Serve: AsyncParsableCommand {
         do {
             try configuration.validate()
         } catch let error as ConfigurationError {
-            throw ValidationError(error.description)
+            FileHandle.standardError.write("error: \(error.description)\n")
+            throw ExitCode(1)
         }
 
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
