@@ -36,6 +36,7 @@ extension UpstreamConnector {
                         lookups.append((receipt, status, error))
                         continue
                     }
+                    self.receiptPaths.inMemory.add(1, ordering: .relaxed)
                     pending.remaining -= 1
                     if status == .delivered && pending.remaining > 0 {
                         awaiting[id] = pending
@@ -59,6 +60,7 @@ extension UpstreamConnector {
             for (receipt, status, error) in lookups {
                 do {
                     if try await !self.lookUp(receipt, status: status, error: error) {
+                        self.receiptPaths.unknown.add(1, ordering: .relaxed)
                         self.metrics.unknownReceipts.increment()
                         self.logger.notice("receipt for an id this gateway never sent", metadata: ["upstream_id": "\(receipt.messageID)"])
                     }
@@ -80,10 +82,12 @@ extension UpstreamConnector {
     /// of a long message were delivered). False when no message is known by the receipt's id.
     func lookUp(_ receipt: SMPPReceipt, status: MessageStatus, error: Int) async throws -> Bool {
         if let reference = receipt.submission?.reference, let id = MessageID(reference) {
+            self.receiptPaths.byReference.add(1, ordering: .relaxed)
             return try await self.gateway.carriers.reported(id, status: status, error: error)
         }
         guard let match = try await self.gateway.store.upstream(connector: self.name, upstreamIDs: self.pool.receiptSpellings(receipt.messageID))
         else { return false }
+        self.receiptPaths.byStore.add(1, ordering: .relaxed)
         if match.parts > 1, status == .delivered {
             // A delivered part: final only when every other part was delivered too.
             let waiting = self.restoredParts.withLock { restored -> Bool in

@@ -37,6 +37,16 @@ final class UpstreamConnector: Carrier, Service {
         var remaining: Int
     }
 
+    /// How the carrier's receipts were matched (logged when the connector stops): to a message
+    /// this run holds, by the reference the pool matched, through the store, or not at all.
+    final class ReceiptPaths: Sendable {
+        let inMemory = Atomic<Int>(0)
+        let byReference = Atomic<Int>(0)
+        let byStore = Atomic<Int>(0)
+        let unknown = Atomic<Int>(0)
+    }
+    let receiptPaths = ReceiptPaths()
+
     let configuration: ConnectorConfiguration
     let gateway: Gateway
     let pool: SMPPBindPool
@@ -163,6 +173,17 @@ final class UpstreamConnector: Carrier, Service {
             self.pool.shutdown()
             self.receivers?.shutdown()
         }
+        let early = self.pool.earlyReceipts
+        self.logger.notice(
+            "connector stopped",
+            metadata: [
+                "receipts.in_memory": "\(self.receiptPaths.inMemory.load(ordering: .relaxed))",
+                "receipts.by_reference": "\(self.receiptPaths.byReference.load(ordering: .relaxed))",
+                "receipts.by_store": "\(self.receiptPaths.byStore.load(ordering: .relaxed))",
+                "receipts.unknown": "\(self.receiptPaths.unknown.load(ordering: .relaxed))",
+                "receipts.early_evicted": "\(early.evicted)", "receipts.early_released": "\(early.releasedUnmatched)",
+                "awaiting_receipts": "\(self.awaiting.withLock { $0.count })",
+            ])
     }
 
     /// Stops this connector alone: binds unbind; messages it has not submitted go back to the
@@ -178,7 +199,16 @@ final class UpstreamConnector: Carrier, Service {
     /// Follows the pool's health: logs each change of state, keeps the gauges current.
     func watch() async {
         var last: State? = nil
+        var evicted = 0
         while !Task.isShuttingDownGracefully, !Task.isCancelled, !self.isStopped {
+            let early = self.pool.earlyReceipts
+            if early.evicted > evicted {
+                // Never silent: a receipt dropped here leaves its message `sent`.
+                self.logger.error(
+                    "receipts dropped: too many held before their submissions were recorded",
+                    metadata: ["dropped": "\(early.evicted - evicted)", "held": "\(early.held)"])
+                evicted = early.evicted
+            }
             let health = self.pool.health
             let state: State =
                 health.bound == 0 ? (health.failedBinds > 0 ? .down : .binding) : (health.throttled ? .throttled : .up)

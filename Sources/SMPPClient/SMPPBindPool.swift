@@ -85,6 +85,8 @@ public final class SMPPBindPool: Service, Sendable {
     /// every accepted submit, so it is an atomic rather than under the state lock.
     let throttleStreak = Atomic<Int>(0)
     let inboundContinuation: AsyncStream<[InboundMessage]>.Continuation
+    /// Receipts given up on after `receiptHold` (see `earlyReceipts`).
+    let releasedUnmatched = Atomic<Int>(0)
 
     public init(
         _ configuration: Configuration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
@@ -123,6 +125,23 @@ public final class SMPPBindPool: Service, Sendable {
             Health(
                 bound: state.sessions.count, failedBinds: state.failedBinds, lastBindError: state.lastBindError,
                 throttled: state.pausedUntil.map { $0 > now } ?? false)
+        }
+    }
+
+    /// What became of receipts that came before their submission was recorded: held now,
+    /// dropped because too many were held (`earlyCapacity`), and given up after `receiptHold`
+    /// (delivered on `inbound` without a submission).
+    public struct EarlyReceipts: Sendable, Equatable {
+        public var held: Int
+        public var evicted: Int
+        public var releasedUnmatched: Int
+    }
+
+    public var earlyReceipts: EarlyReceipts {
+        self.state.withLock { state in
+            EarlyReceipts(
+                held: state.matcher.earlyCount, evicted: state.matcher.earlyEvicted,
+                releasedUnmatched: self.releasedUnmatched.load(ordering: .relaxed))
         }
     }
 
@@ -264,7 +283,10 @@ public final class SMPPBindPool: Service, Sendable {
             await self.sleep(.milliseconds(500))
             let now = Self.epoch()
             let stale = self.state.withLock { $0.matcher.releaseHeld(before: now > hold ? now - hold : 0) }
-            if !stale.isEmpty { self.inboundContinuation.yield(stale.map { .receipt($0) }) }
+            if !stale.isEmpty {
+                self.releasedUnmatched.add(stale.count, ordering: .relaxed)
+                self.inboundContinuation.yield(stale.map { .receipt($0) })
+            }
         }
         // Shutting down: whatever is still held goes out as it is.
         let rest = self.state.withLock { $0.matcher.releaseHeld(before: .max) }
