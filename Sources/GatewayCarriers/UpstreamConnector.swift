@@ -118,11 +118,7 @@ final class UpstreamConnector: Carrier, Service {
                 backoff: Backoff(
                     initial: .milliseconds(configuration.reconnectInitialMilliseconds),
                     maximum: .milliseconds(configuration.reconnectMaximumMilliseconds)),
-                // A receipt that overtakes its submission (recorded after an async hop, seconds
-                // late on a saturated machine) waits for it: released earlier it went to the store,
-                // where the submission's carrier id may not be committed yet and the id's other
-                // spelling (hex ↔ decimal) can name another message — the receipt was lost.
-                throttlePause: .milliseconds(200), throttleRetries: 50, bindWait: .seconds(1), receiptHold: .seconds(30),
+                throttlePause: .milliseconds(200), throttleRetries: 50, bindWait: .seconds(1), receiptHold: .seconds(2),
                 idForm: try configuration.messageIDForm()),
             logger: logger)
         (self.queue, self.continuation) = AsyncStream.makeStream(of: [Message].self)

@@ -26,12 +26,9 @@ public struct ReceiptMatcher<Submit: Sendable, Receipt: Sendable>: Sendable {
     @inlinable
     public var earlyCount: Int { self.held.count }
 
-    /// A submit_sm_resp gave `messageID`: returns the receipt if it already came; remembers the
-    /// submit either way, so that a receipt after an early one (an intermediate notification, or
-    /// an early receipt the caller could not read) still finds it.
+    /// A submit_sm_resp gave `messageID`: returns the receipt if it already came, else remembers.
     @inlinable
     public mutating func submitted(_ messageID: String, _ submit: Submit) -> Receipt? {
-        self._correlator.record(messageID, submit)
         if !self.held.isEmpty {
             // The receipt's own spelling, or (an id with hex letters) its decimal value.
             for key in self._correlator.responseSpellings(messageID) {
@@ -41,6 +38,7 @@ public struct ReceiptMatcher<Submit: Sendable, Receipt: Sendable>: Sendable {
                 }
             }
         }
+        self._correlator.record(messageID, submit)
         return nil
     }
 
