@@ -83,6 +83,12 @@ public struct MessageIDCorrelator<Value: Sendable>: Sendable {
     /// The carrier's submit_sm_resp ids have shown hex letters (a–f): it writes hex there.
     @usableFromInline var _responsesUseHexLetters = false
     public var responsesUseHexLetters: Bool { self._responsesUseHexLetters }
+    /// A receipt id with hex letters matched a response by its own spelling: this carrier writes
+    /// receipt ids as its responses do, so the other base is never tried again. (Tried anyway,
+    /// a receipt that overtakes the recording of its own submission found another message's id
+    /// in the other base — a dense counter makes that likely — and was lost as a "duplicate".)
+    @usableFromInline var _receiptsAsGiven = false
+    public var receiptsAsGiven: Bool { self._receiptsAsGiven }
 
     /// The spellings to look a receipt id up under, own first. Under `.automatic` the other base
     /// is tried only where it cannot be a different message of the same carrier: an id with hex
@@ -96,6 +102,7 @@ public struct MessageIDCorrelator<Value: Sendable>: Sendable {
         case .normalized: return [normalizedMessageID(id)]
         case .automatic:
             let normalized = normalizedMessageID(id)
+            if self._receiptsAsGiven { return [normalized] }
             if normalized.utf8.allSatisfy({ (0x30...0x39).contains($0) }) {
                 guard self._responsesUseHexLetters, let value = UInt64(normalized) else { return [normalized] }
                 return [normalized, String(value, radix: 16)]
@@ -167,9 +174,12 @@ public struct MessageIDCorrelator<Value: Sendable>: Sendable {
         let own = self.form == .exact ? receiptID : normalizedMessageID(receiptID)
         if let entry = self.entries.removeValue(forKey: own) {
             self._sameSpellingMatches += 1
+            if !self._receiptsAsGiven, self.form == .automatic, own.utf8.contains(where: { (0x61...0x66).contains($0) }) {
+                self._receiptsAsGiven = true
+            }
             return entry.value
         }
-        guard self.form == .automatic else { return nil }
+        guard self.form == .automatic, !self._receiptsAsGiven else { return nil }
         for spelling in self.spellings(receiptID).dropFirst() {
             if let entry = self.entries.removeValue(forKey: spelling) {
                 self._otherBaseMatches += 1

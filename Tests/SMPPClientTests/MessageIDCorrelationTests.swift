@@ -48,6 +48,27 @@ struct MessageIDCorrelationTests {
         #expect(correlator.match("10") == nil)
     }
 
+    @Test("once a receipt id with hex letters matched as given, the other base is never tried again")
+    func receiptsAsGivenAreLearned() {
+        var correlator = MessageIDCorrelator<String>()
+        correlator.record("1a", "x")
+        #expect(correlator.match("1a") == "x")  // a hex receipt, as given: the carrier writes ids as it answers
+        #expect(correlator.receiptsAsGiven)
+        // The receipt for 0x26 overtakes the recording of its own submit; 0x1a (= 26 decimal) is
+        // another message. Read in the other base it would take 0x1a's place and be lost.
+        correlator.record("1a", "another")
+        #expect(correlator.match("26") == nil)
+        #expect(correlator.spellings("26") == ["26"])
+        correlator.record("26", "its own")
+        #expect(correlator.match("26") == "its own")
+        #expect(correlator.match("1a") == "another")
+        // A carrier writing decimal receipts never sends hex letters in them: nothing is learned.
+        var decimal = MessageIDCorrelator<String>()
+        decimal.record("b8be19", "m")
+        #expect(decimal.match("12107289") == "m")
+        #expect(!decimal.receiptsAsGiven)
+    }
+
     @Test("the forms: exact compares verbatim, normalized ignores case and zeros only")
     func forms() {
         var exact = MessageIDCorrelator<Int>(form: .exact)
