@@ -68,11 +68,16 @@ extension HTTPAPI {
 
     func listKeys(_ context: APIContext) throws -> Response {
         let (account, _) = try context.caller()
+        return self.keyList(accountID: account.id)
+    }
+
+    /// `{"data": [keys]}` of an account (never their secrets): the customer's and the admin API's.
+    func keyList(accountID: String) -> Response {
         var json = JSONWriter()
         json.beginObject()
         json.key("data")
         json.beginArray()
-        for key in self.keys.keys(accountID: account.id) { Self.write(key, text: nil, into: &json) }
+        for key in self.keys.keys(accountID: accountID) { Self.write(key, text: nil, into: &json) }
         json.endArray()
         json.endObject()
         return Self.json(.ok, json.bytes)

@@ -36,17 +36,7 @@ extension HTTPAPI {
                 return Self.json(.ok, json.bytes)
             }
         }
-        group.get("/accounts/:id/keys") { _, context in
-            let account = try self.existing(context)
-            var json = JSONWriter()
-            json.beginObject()
-            json.key("data")
-            json.beginArray()
-            for key in self.keys.keys(accountID: account.id) { Self.write(key, text: nil, into: &json) }
-            json.endArray()
-            json.endObject()
-            return Self.json(.ok, json.bytes)
-        }
+        group.get("/accounts/:id/keys") { _, context in self.keyList(accountID: try self.existing(context).id) }
         group.post("/accounts/:id/keys") { request, context in
             let account = try self.existing(context)
             let label = try await self.optionalString(request, field: "label") ?? ""
