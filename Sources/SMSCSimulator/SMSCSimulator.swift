@@ -286,8 +286,15 @@ public final class SMSCSimulator: SMPPServerDelegate, Service, Sendable {
             case .success(let response) where response.status == .ok:
                 self.state.withLock { $0.receiptsSent += 1 }
             default:
-                // Not taken: kept for the next receiver.
-                self.state.withLock { $0.waiting[systemID, default: []].append(pdus[index]) }
+                // Not taken (refused, or its session went): offered again in a moment, like a
+                // carrier's retry — to a receiver bound by then, or kept until one binds. Kept
+                // here directly it could wait for ever: the bind that flushes `waiting` may
+                // already have happened (the session that failed was closing while another bound).
+                let pdu = pdus[index]
+                Task {
+                    try? await Task.sleep(for: .milliseconds(250))
+                    self.deliver([pdu], systemID: systemID)
+                }
             }
         }
     }

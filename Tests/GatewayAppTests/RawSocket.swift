@@ -33,6 +33,9 @@ final class RawSocket: @unchecked Sendable {
 
     deinit { close(self.fd) }
 
+    /// Ends the connection now (both directions), without an unbind: the peer sees it drop.
+    func shutdown() { _ = Glibc.shutdown(self.fd, Int32(SHUT_RDWR)) }
+
     func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {

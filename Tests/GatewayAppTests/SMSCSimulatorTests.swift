@@ -120,4 +120,28 @@ import Testing
             #expect(await eventually(5) { !connection.isActive })
         }
     }
+
+    /// A receipt one receiver did not take (its session went while the receipt was out) is
+    /// offered again — here to the other receiver, bound all along. It used to wait for the
+    /// next bind, which never came.
+    @Test func aReceiptNotTakenGoesToAnotherReceiver() async throws {
+        try await self.withSimulator { simulator, port, _ in
+            let steady = try await self.connect(port, systemID: "esme", bind: .receiver)
+            let leaving = try await blocking { try RawSocket(port: port) }
+            try await blocking { try leaving.bind(.bindReceiver(Bind(systemID: "esme", password: "pw")), sequence: 1) }
+            let text = { (id: Int) in "id:\(id) sub:001 dlvrd:001 submit date:2612041200 done date:2612041200 stat:DELIVRD err:000 text:" }
+            // Round robin: one of the first two goes to the receiver that leaves without answering.
+            simulator.injectReceipt(text: text(1), systemID: "esme")
+            simulator.injectReceipt(text: text(2), systemID: "esme")
+            let taken = try await blocking { leaving.receive(seconds: 10) }
+            #expect(taken?.commandID == .deliverSM)
+            leaving.shutdown()
+            simulator.injectReceipt(text: text(3), systemID: "esme")
+            simulator.injectReceipt(text: text(4), systemID: "esme")
+            let ids = await collect(steady.inbound, count: 4, seconds: 30).compactMap { $0.receipt?.messageID }
+            #expect(Set(ids) == ["1", "2", "3", "4"])
+            #expect(await eventually { simulator.counts.receipts == 4 })
+            await steady.close()
+        }
+    }
 }
