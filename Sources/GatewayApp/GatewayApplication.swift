@@ -151,7 +151,7 @@ public struct GatewayApplication: Sendable {
         }
         let api = HTTPAPI(
             gateway: gateway, keys: keys,
-            configuration: .init(maximumBatch: self.configuration.http.maximumBatch, webhookHosts: Set(self.configuration.http.webhookHosts)),
+            configuration: .init(maximumBatch: self.configuration.http.maximumBatch, webhookTargets: try self.configuration.http.webhookTargets()),
             admin: AdminAPI(tokenHash: tokenHash, binds: frontEnd, metrics: self.metrics, connectors: connectors), logger: self.logger)
         let bound = BoundPort()
         let http = api.application(host: self.configuration.http.host, port: self.configuration.http.port) { port in
@@ -161,7 +161,7 @@ public struct GatewayApplication: Sendable {
             store: store, accounts: registry,
             configuration: .init(
                 initialBackoff: .milliseconds(self.configuration.http.webhookInitialBackoffMilliseconds),
-                allowedHosts: Set(self.configuration.http.webhookHosts)),
+                targets: try self.configuration.http.webhookTargets()),
             logger: self.logger)
         // Every listener before anything starts (DESIGN rule 8): a port that cannot be had is a
         // one-line error naming it, not a gateway that runs without it.

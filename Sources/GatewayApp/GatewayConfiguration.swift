@@ -1,7 +1,7 @@
 import Foundation
 public import GatewayCarriers
 public import GatewayCore
-import GatewayHTTP
+public import GatewayHTTP
 import SMPPCore
 
 /// Everything `shortwave serve` can be told, with the defaults a new user gets (DESIGN.md):
@@ -43,7 +43,22 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         /// Hosts webhooks may be sent to (callback URLs and account URLs are checked against
         /// it); empty: any host.
         public var webhookHosts: [String] = []
+        /// Internal ranges webhooks may reach (`127.0.0.1/32`, `10.20.0.0/16`, `fd00::/8`):
+        /// loopback, private, link-local and other non-public addresses are refused unless listed.
+        public var webhookAllowedNetworks: [String] = []
         public init() {}
+
+        /// Where webhooks may go, from the two lists above.
+        public func webhookTargets() throws -> WebhookTargets {
+            let networks = try self.webhookAllowedNetworks.map { text in
+                guard let network = IPNetwork(text) else {
+                    throw ConfigurationError(
+                        "http.webhookAllowedNetworks: \"\(text)\" is not an address or a range like 10.0.0.0/8 or fd00::/8")
+                }
+                return network
+            }
+            return WebhookTargets(hosts: Set(self.webhookHosts), allowedNetworks: networks)
+        }
     }
 
     public struct Storage: Sendable, Codable, Equatable {
@@ -217,6 +232,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
             throw ConfigurationError("threads \(threads) must be 1…1024 (or leave it out: the CPUs this process may use)")
         }
         guard (1...10_000).contains(self.smpp.window) else { throw ConfigurationError("smpp.window must be 1…10000") }
+        _ = try self.http.webhookTargets()
         guard (1...100_000).contains(self.http.maximumBatch) else { throw ConfigurationError("http.maximumBatch must be 1…100000") }
         _ = try self.dlt.rules()
         _ = try self.billing.refundStatuses()
@@ -266,7 +282,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
                 "host", "port", "tlsPort", "tlsCertificate", "tlsKey", "window", "enquireLinkSeconds", "inactivitySeconds",
                 "sessionInitSeconds", "responseTimeoutSeconds", "maximumPDULength",
             ],
-            "http": ["host", "port", "maximumBatch", "webhookInitialBackoffMilliseconds", "webhookHosts"], "storage": ["fullSync", "commitBatch", "checkpointMilliseconds"], "simulator": ["delayMilliseconds", "rules", "shares", "replies"],
+            "http": ["host", "port", "maximumBatch", "webhookInitialBackoffMilliseconds", "webhookHosts", "webhookAllowedNetworks"], "storage": ["fullSync", "commitBatch", "checkpointMilliseconds"], "simulator": ["delayMilliseconds", "rules", "shares", "replies"],
         ]
         for key in root.keys where !known[""]!.contains(key) { throw ConfigurationError("unknown key \"\(key)\" in the config file") }
         for (index, item) in (root["connectors"] as? [Any] ?? []).enumerated() {
@@ -354,6 +370,7 @@ extension GatewayConfiguration.HTTP {
         self.webhookInitialBackoffMilliseconds =
             try c.decodeIfPresent(Int.self, forKey: .webhookInitialBackoffMilliseconds) ?? self.webhookInitialBackoffMilliseconds
         self.webhookHosts = try c.decodeIfPresent([String].self, forKey: .webhookHosts) ?? self.webhookHosts
+        self.webhookAllowedNetworks = try c.decodeIfPresent([String].self, forKey: .webhookAllowedNetworks) ?? self.webhookAllowedNetworks
     }
 }
 

@@ -15,6 +15,7 @@ public final class GatewayMetrics: Sendable {
     let statusChanges: [MessageStatus: Counter]
     let webhooksDelivered = Counter(label: "shortwave_webhooks_total", dimensions: [("outcome", "delivered")])
     let webhooksFailed = Counter(label: "shortwave_webhooks_total", dimensions: [("outcome", "failed")])
+    let webhooksRefused = Counter(label: "shortwave_webhooks_refused_total")
     let deliveries = Counter(label: "shortwave_smpp_deliveries_total")
 
     init() {
@@ -53,6 +54,11 @@ public final class GatewayMetrics: Sendable {
     /// Webhook POSTs, by outcome: delivered (2xx) or failed (to be retried).
     public func webhook(delivered: Bool) {
         (delivered ? self.webhooksDelivered : self.webhooksFailed).increment()
+    }
+
+    /// A webhook not sent: its host resolved to an address webhooks may not reach.
+    public func webhookRefused() {
+        self.webhooksRefused.increment()
     }
 
     /// SMPP deliver_sm (receipts and MO) acknowledged by customers.

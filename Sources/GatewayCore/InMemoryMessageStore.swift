@@ -80,9 +80,10 @@ public final class InMemoryMessageStore: MessageStore {
         self.state.withLock { state in webhooks.map { self.store($0, in: &state) } }
     }
 
-    public func claimWebhooks(now: Int64, lease: Int64, limit: Int) async throws -> [Webhook] {
+    public func claimWebhooks(now: Int64, lease: Int64, claim: WebhookClaim) async throws -> [Webhook] {
         self.state.withLock { state in
-            let due = state.webhooks.values.filter { $0.nextAttemptAt <= now }.sorted { $0.sequence < $1.sequence }.prefix(limit)
+            let due = claim.pick(
+                state.webhooks.values.filter { $0.nextAttemptAt <= now }.sorted { ($0.nextAttemptAt, $0.sequence) < ($1.nextAttemptAt, $1.sequence) })
             for webhook in due { state.webhooks[webhook.sequence]?.nextAttemptAt = now + lease }
             return Array(due)
         }

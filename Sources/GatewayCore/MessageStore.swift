@@ -236,9 +236,9 @@ public protocol Outbox: Sendable {
     func pendingDeliveries(accountID: String, after: Int64, limit: Int) async throws -> [Delivery]
     /// The customer acknowledged these.
     func completeDeliveries(_ sequences: [Int64]) async throws
-    /// Webhooks due at `now`, oldest first; each is leased (not due again) until `now + lease`
-    /// so that one sender has it while it tries.
-    func claimWebhooks(now: Int64, lease: Int64, limit: Int) async throws -> [Webhook]
+    /// Webhooks due at `now`, oldest first within `claim`'s shares (`WebhookClaim.pick`); each
+    /// is leased (not due again) until `now + lease` so that one sender has it while it tries.
+    func claimWebhooks(now: Int64, lease: Int64, claim: WebhookClaim) async throws -> [Webhook]
     /// Stores webhooks of no status change (MO); returns them with sequences.
     func insert(webhooks: [Webhook]) async throws -> [Webhook]
     /// Answered 2xx: done.
@@ -311,5 +311,65 @@ public struct WriteOutcome: Sendable {
     public init(deliveries: [Delivery] = [], credits: [Credit] = []) {
         self.deliveries = deliveries
         self.credits = credits
+    }
+}
+
+extension Outbox {
+    /// Up to `limit` due webhooks, oldest first, no shares.
+    public func claimWebhooks(now: Int64, lease: Int64, limit: Int) async throws -> [Webhook] {
+        try await self.claimWebhooks(now: now, lease: lease, claim: WebhookClaim(limit: limit))
+    }
+}
+
+/// What a webhook sender takes at once: at most `limit`, and no account or host beyond its
+/// share of the sender's slots counting those already in flight — so a slow endpoint holds its
+/// owner's share, not every slot (DESIGN rule 7: a hostile tenant slows only itself).
+public struct WebhookClaim: Sendable, Equatable {
+    public var limit: Int
+    public var perAccount: Int
+    public var perHost: Int
+    /// In flight now, by account and by host.
+    public var busyAccounts: [String: Int]
+    public var busyHosts: [String: Int]
+
+    public init(limit: Int, perAccount: Int = .max, perHost: Int = .max, busyAccounts: [String: Int] = [:], busyHosts: [String: Int] = [:]) {
+        self.limit = limit
+        self.perAccount = perAccount
+        self.perHost = perHost
+        self.busyAccounts = busyAccounts
+        self.busyHosts = busyHosts
+    }
+
+    /// Accounts with no room left: a store leaves them out of its candidates.
+    public var fullAccounts: [String] { self.busyAccounts.filter { $0.value >= self.perAccount }.map(\.key).sorted() }
+
+    /// How many due webhooks a store reads to pick from (some fall outside the shares).
+    public var candidates: Int { min(self.limit, 10_000) * 8 }
+
+    /// From due webhooks, oldest first: those within the shares, up to `limit`.
+    public func pick(_ due: some Sequence<Webhook>) -> [Webhook] {
+        var accounts = self.busyAccounts
+        var hosts = self.busyHosts
+        var picked: [Webhook] = []
+        for webhook in due {
+            guard picked.count < self.limit else { break }
+            let host = webhook.host
+            guard accounts[webhook.accountID, default: 0] < self.perAccount, hosts[host, default: 0] < self.perHost else { continue }
+            accounts[webhook.accountID, default: 0] += 1
+            hosts[host, default: 0] += 1
+            picked.append(webhook)
+        }
+        return picked
+    }
+}
+
+extension Webhook {
+    /// The URL's host, lowercased (its share of the sender's slots is counted by it).
+    public var host: String {
+        var rest = Substring(self.url)
+        if rest.hasPrefix("https://") { rest = rest.dropFirst(8) } else if rest.hasPrefix("http://") { rest = rest.dropFirst(7) }
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let host = authority.hasPrefix("[") ? authority.prefix { $0 != "]" } + "]" : authority.prefix { $0 != ":" }
+        return host.lowercased()
     }
 }

@@ -52,8 +52,7 @@ extension HTTPAPI {
             case ("webhook_url", .null): account.webhookURL = nil
             case ("mo_webhook_url", .null): account.moWebhookURL = nil
             case ("webhook_url", .string(let url)), ("mo_webhook_url", .string(let url)):
-                guard SendRequest.isWebURL(url) else { throw Problem.invalidField(name, "`\(name)` must be an http:// or https:// URL") }
-                guard SendRequest.hostAllowed(url, self.configuration.webhookHosts) else { throw Problem.webhookHostNotAllowed(name) }
+                if let problem = self.configuration.webhookTargets.problem(url: url, field: name) { throw problem }
                 if name == "webhook_url" { account.webhookURL = url } else { account.moWebhookURL = url }
             case ("webhook_url", _), ("mo_webhook_url", _):
                 throw Problem.invalidField(name, "`\(name)` must be a URL string or null, not \(value.typeName)")

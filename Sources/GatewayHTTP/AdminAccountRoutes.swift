@@ -140,8 +140,7 @@ extension HTTPAPI {
             switch value {
             case .null: return nil
             case .string(let text):
-                guard SendRequest.isWebURL(text) else { throw Problem.invalidField(name, "`\(name)` must be an http:// or https:// URL") }
-                guard SendRequest.hostAllowed(text, self.configuration.webhookHosts) else { throw Problem.webhookHostNotAllowed(name) }
+                if let problem = self.configuration.webhookTargets.problem(url: text, field: name) { throw problem }
                 return text
             default: throw Problem.invalidField(name, "`\(name)` must be a URL string or null")
             }

@@ -15,13 +15,14 @@ public struct HTTPAPI: Sendable {
         public var singleBodyLimit: Int
         /// Largest body of a batch.
         public var batchBodyLimit: Int
-        /// Hosts webhooks may go to (`callback_url`, the account's URLs); empty: any.
-        public var webhookHosts: Set<String>
+        /// Where webhooks may go (`callback_url`, the account's URLs).
+        public var webhookTargets: WebhookTargets
 
         public init(
-            maximumBatch: Int = 10_000, singleBodyLimit: Int = 64 * 1024, batchBodyLimit: Int = 8 * 1024 * 1024, webhookHosts: Set<String> = []
+            maximumBatch: Int = 10_000, singleBodyLimit: Int = 64 * 1024, batchBodyLimit: Int = 8 * 1024 * 1024,
+            webhookTargets: WebhookTargets = .init()
         ) {
-            self.webhookHosts = Set(webhookHosts.map { $0.lowercased() })
+            self.webhookTargets = webhookTargets
             self.maximumBatch = maximumBatch
             self.singleBodyLimit = singleBodyLimit
             self.batchBodyLimit = batchBodyLimit

@@ -16,7 +16,7 @@ extension HTTPAPI {
         var record: IdempotencyRecord?
         defer { self.settle(start, account: account, record: record) }
         let parsed = try SendRequest.parse(
-            json, account: account, limits: self.gateway.validationLimits, webhookHosts: self.configuration.webhookHosts,
+            json, account: account, limits: self.gateway.validationLimits, webhookTargets: self.configuration.webhookTargets,
             now: self.gateway.clock.wallMilliseconds
         ).get()
         let made = self.recordMaker(start, account: account, status: 202) { messages in Self.messageJSON(messages[0]) }
@@ -84,7 +84,7 @@ extension HTTPAPI {
         for (index, entry) in entries.enumerated() {
             switch SendRequest.parse(
                 entry.value, prefix: entry.prefix, shared: shared, account: account, limits: limits,
-                webhookHosts: self.configuration.webhookHosts, now: now)
+                webhookTargets: self.configuration.webhookTargets, now: now)
             {
             case .success(let parsed):
                 if let refused = self.gateway.check(parsed.fields, account: account) {

@@ -148,6 +148,13 @@ extension Problem {
             .unprocessableContent, "webhook_host_not_allowed", "Webhook host not allowed",
             detail: "this gateway sends webhooks only to the hosts its operator allowed (http.webhookHosts)", field: field)
     }
+    static func webhookAddressNotAllowed(_ field: String, address: String) -> Problem {
+        Problem(
+            .unprocessableContent, "webhook_address_not_allowed", "Webhook address not allowed",
+            detail:
+                "webhooks do not go to loopback, private, link-local, multicast or reserved addresses (this URL is \(address)); "
+                + "an operator can allow a range with http.webhookAllowedNetworks", field: field)
+    }
     static func notFound(_ what: String) -> Problem {
         Problem(.notFound, "not_found", "Not found", detail: what)
     }

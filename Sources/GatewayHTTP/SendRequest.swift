@@ -19,7 +19,7 @@ struct SendRequest: Sendable {
     /// `shared` supplies fields a batch gives once for all (its recipients aside).
     static func parse(
         _ value: JSONValue, prefix: String = "", shared: JSONValue? = nil, account: Account, limits: SubmitValidation.Limits,
-        webhookHosts: Set<String> = [], now: Int64
+        webhookTargets: WebhookTargets = .init(), now: Int64
     ) -> Result<SendRequest, Problem> {
         guard case .object(let members) = value else {
             return .failure(.invalidField(prefix.isEmpty ? "body" : String(prefix.dropLast()), "expected a JSON object, got \(value.typeName)"))
@@ -66,10 +66,7 @@ struct SendRequest: Sendable {
             // Options.
             let callback = try string("callback_url").get()
             if let callback {
-                guard Self.isWebURL(callback) else {
-                    return .failure(.invalidField(prefix + "callback_url", "`\(prefix)callback_url` must be an http:// or https:// URL"))
-                }
-                guard Self.hostAllowed(callback, webhookHosts) else { return .failure(.webhookHostNotAllowed(prefix + "callback_url")) }
+                if let problem = webhookTargets.problem(url: callback, field: prefix + "callback_url") { return .failure(problem) }
             }
             let reference = try string("client_ref").get()
             if let reference, reference.utf8.count > 128 {
@@ -153,12 +150,6 @@ struct SendRequest: Sendable {
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         if authority.hasPrefix("[") { return authority.prefix { $0 != "]" }.dropFirst() }
         return authority.prefix { $0 != ":" }
-    }
-
-    /// Whether webhooks may go to the URL's host: any host when `allowed` is empty.
-    static func hostAllowed(_ url: String, _ allowed: Set<String>) -> Bool {
-        guard !allowed.isEmpty else { return true }
-        return Self.host(of: url).map { allowed.contains($0.lowercased()) } ?? false
     }
 
     static func isWebURL(_ text: String) -> Bool {

@@ -3,6 +3,7 @@ import Crypto
 public import GatewayCore
 public import Logging
 import NIOCore
+import NIOPosix
 import NIOHTTP1
 public import ServiceLifecycle
 import Synchronization
@@ -22,25 +23,41 @@ public final class WebhookSender: Service, Sendable {
         public var pollInterval: Duration
         /// POSTs in flight at once.
         public var concurrency: Int
+        /// Most POSTs in flight for one account, and to one host: a slow or hanging endpoint holds
+        /// its owner's share of the slots, the other accounts keep theirs.
+        public var perAccount: Int
+        public var perHost: Int
+        /// The whole exchange — connect, request, response and its body — ends by then.
         public var timeout: Duration
         /// The first retry waits this long; each next one twice as long, up to `maximumBackoff`.
         public var initialBackoff: Duration
         public var maximumBackoff: Duration
-        /// Hosts webhooks may go to; empty: any. A webhook to another host (stored before the
-        /// list changed) is dropped with a log line.
-        public var allowedHosts: Set<String>
+        /// Where webhooks may go. A webhook stored before the rules changed that they now refuse
+        /// is dropped with a log line; one whose host resolves to a refused address fails (and is
+        /// tried again: the name may point elsewhere later).
+        public var targets: WebhookTargets
 
         public init(
-            pollInterval: Duration = .milliseconds(100), concurrency: Int = 64, timeout: Duration = .seconds(10),
-            initialBackoff: Duration = .seconds(5), maximumBackoff: Duration = .seconds(3600), allowedHosts: Set<String> = []
+            pollInterval: Duration = .milliseconds(100), concurrency: Int = 64, perAccount: Int? = nil, perHost: Int? = nil,
+            timeout: Duration = .seconds(10), initialBackoff: Duration = .seconds(5), maximumBackoff: Duration = .seconds(3600),
+            targets: WebhookTargets = .init()
         ) {
-            self.allowedHosts = Set(allowedHosts.map { $0.lowercased() })
+            self.targets = targets
             self.pollInterval = pollInterval
             self.concurrency = concurrency
+            self.perAccount = perAccount ?? max(1, concurrency / 4)
+            self.perHost = perHost ?? max(1, concurrency / 4)
             self.timeout = timeout
             self.initialBackoff = initialBackoff
             self.maximumBackoff = maximumBackoff
         }
+    }
+
+    /// A host's addresses (the system resolver by default; tests give their own).
+    public typealias Resolver = @Sendable (String) async throws -> [IPAddress]
+
+    public static let systemResolver: Resolver = { host in
+        try await NIOThreadPool.singleton.runIfActive { try IPAddress.resolve(host) }
     }
 
     public static let signatureHeader = "Shortwave-Signature"
@@ -48,12 +65,17 @@ public final class WebhookSender: Service, Sendable {
     let store: any Outbox
     let accounts: AccountRegistry
     let configuration: Configuration
+    let resolve: Resolver
     let logger: Logger
 
-    public init(store: any Outbox, accounts: AccountRegistry, configuration: Configuration = .init(), logger: Logger = Logger(label: "shortwave.webhooks")) {
+    public init(
+        store: any Outbox, accounts: AccountRegistry, configuration: Configuration = .init(), resolver: @escaping Resolver = WebhookSender.systemResolver,
+        logger: Logger = Logger(label: "shortwave.webhooks")
+    ) {
         self.store = store
         self.accounts = accounts
         self.configuration = configuration
+        self.resolve = resolver
         self.logger = logger
     }
 
@@ -66,17 +88,16 @@ public final class WebhookSender: Service, Sendable {
     }
 
     public func run() async throws {
-        var configuration = HTTPClient.Configuration()
-        configuration.redirectConfiguration = .disallow
-        configuration.timeout = .init(connect: .seconds(5), read: .seconds(Int64(self.configuration.timeout.components.seconds)))
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let clients = WebhookClients(timeout: self.configuration.timeout)
         // A webhook being sent is leased to this sender for three timeouts; a sender that dies
         // mid-POST leaves it to be taken again after that.
         let lease = SubmitValidation.milliseconds(self.configuration.timeout) * 3
         let outcomes = Outcomes()
         // A pipeline: up to `concurrency` POSTs in flight, more claimed as each one finishes
         // (one slow endpoint holds one slot, not the others), and a tick every poll interval.
-        await withTaskGroup(of: Bool.self) { group in
+        await withTaskGroup(of: Webhook?.self) { group in
+            var busy = WebhookClaim(
+                limit: 0, perAccount: self.configuration.perAccount, perHost: self.configuration.perHost)
             var inFlight = 0
             var ticking = false
             var stopping = false
@@ -90,14 +111,16 @@ public final class WebhookSender: Service, Sendable {
                 if stopping && inFlight == 0 { break }
                 if !stopping && inFlight < self.configuration.concurrency {
                     do {
-                        let due = try await self.store.claimWebhooks(
-                            now: wallClockMilliseconds(), lease: lease, limit: self.configuration.concurrency - inFlight)
+                        busy.limit = self.configuration.concurrency - inFlight
+                        let due = try await self.store.claimWebhooks(now: wallClockMilliseconds(), lease: lease, claim: busy)
                         for webhook in due {
                             inFlight += 1
+                            busy.busyAccounts[webhook.accountID, default: 0] += 1
+                            busy.busyHosts[webhook.host, default: 0] += 1
                             group.addTask {
-                                let failure = await self.post(webhook, client: client)
+                                let failure = await self.post(webhook, clients: clients)
                                 outcomes.add(webhook, failure)
-                                return true
+                                return webhook
                             }
                         }
                     } catch {
@@ -109,15 +132,23 @@ public final class WebhookSender: Service, Sendable {
                     let interval = self.configuration.pollInterval
                     group.addTask {
                         try? await Task.sleep(for: interval)
-                        return false
+                        return nil
                     }
                 }
-                guard let posted = await group.next() else { break }
-                if posted { inFlight -= 1 } else { ticking = false }
+                guard let finished = await group.next() else { break }
+                if let webhook = finished {
+                    inFlight -= 1
+                    busy.busyAccounts[webhook.accountID, default: 1] -= 1
+                    if busy.busyAccounts[webhook.accountID] == 0 { busy.busyAccounts[webhook.accountID] = nil }
+                    busy.busyHosts[webhook.host, default: 1] -= 1
+                    if busy.busyHosts[webhook.host] == 0 { busy.busyHosts[webhook.host] = nil }
+                } else {
+                    ticking = false
+                }
             }
         }
         await self.record(outcomes.take())
-        try? await client.shutdown()
+        await clients.shutdown()
     }
 
     /// Stores what the POSTs came to: 2xx ones done, the others due again after their backoff.
@@ -154,31 +185,145 @@ public final class WebhookSender: Service, Sendable {
         return base + Int64.random(in: -(base / 10)...(base / 10))
     }
 
-    /// Sends one webhook; nil on a 2xx answer, else why not.
-    func post(_ webhook: Webhook, client: HTTPClient) async -> String? {
+    /// Sends one webhook; nil on a 2xx answer (or when it may not be sent at all), else why not.
+    func post(_ webhook: Webhook, clients: WebhookClients) async -> String? {
         guard let account = self.accounts.account(id: webhook.accountID) else { return "no such account \(webhook.accountID)" }
-        guard SendRequest.hostAllowed(webhook.url, self.configuration.allowedHosts) else {
-            self.logger.warning(
-                "webhook dropped: its host is not in http.webhookHosts", metadata: ["url": "\(webhook.url.prefix { $0 != "?" })"])
+        let url = webhook.url.prefix { $0 != "?" }  // for the log: customers put tokens in the query
+        switch self.configuration.targets.check(url: webhook.url) {
+        case .allowed: break
+        case .hostNotListed:
+            self.logger.warning("webhook dropped: its host is not in http.webhookHosts", metadata: ["url": "\(url)"])
+            return nil
+        case .internalAddress(let address):
+            self.logger.warning("webhook dropped: its address is internal (\(address))", metadata: ["url": "\(url)"])
             return nil
         }
-        var request = HTTPClientRequest(url: webhook.url)
-        request.method = .POST
-        let timestamp = wallClockMilliseconds() / 1000
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "User-Agent", value: "Shortwave-Webhooks/2")
-        request.headers.add(name: Self.signatureHeader, value: Self.signature(secret: account.webhookSecret, timestamp: timestamp, body: webhook.body))
-        request.headers.add(name: "Shortwave-Event", value: webhook.kind.rawValue)
-        request.headers.add(name: "Shortwave-Webhook-ID", value: String(webhook.sequence))
-        request.headers.add(name: "Shortwave-Attempt", value: String(webhook.attempts + 1))
-        request.body = .bytes(ByteBuffer(bytes: webhook.body))
-        do {
-            let response = try await client.execute(request, timeout: .seconds(self.configuration.timeout.components.seconds))
-            _ = try? await response.body.collect(upTo: 64 * 1024)
-            return (200..<300).contains(response.status.code) ? nil : "HTTP \(response.status.code)"
-        } catch {
-            return "\(error)"
+        // The connection goes to the address checked here, never to a second lookup's answer.
+        let host = webhook.host
+        var pinned: IPAddress?
+        if IPAddress(host) == nil {
+            do {
+                let addresses = try await self.resolve(host)
+                guard let first = addresses.first else { return "\(host) has no address" }
+                for address in addresses {
+                    if case .internalAddress = self.configuration.targets.check(address) {
+                        GatewayMetrics.shared.webhookRefused()
+                        return "refused: \(host) resolves to an internal address (\(address))"
+                    }
+                }
+                pinned = first
+            } catch {
+                return "\(error)"
+            }
         }
+        let timeout = self.configuration.timeout
+        let client = clients.client(host: host, address: pinned)
+        defer { clients.done(host: host, address: pinned) }
+        // One deadline for the whole exchange: a server that trickles its answer (or its body)
+        // holds the slot no longer than `timeout`.
+        return await withTaskGroup(of: String?.self) { group in
+            let secret = account.webhookSecret
+            group.addTask {
+                do {
+                    var request = HTTPClientRequest(url: webhook.url)
+                    request.method = .POST
+                    let timestamp = wallClockMilliseconds() / 1000
+                    request.headers.add(name: "Content-Type", value: "application/json")
+                    request.headers.add(name: "User-Agent", value: "Shortwave-Webhooks/2")
+                    request.headers.add(name: Self.signatureHeader, value: Self.signature(secret: secret, timestamp: timestamp, body: webhook.body))
+                    request.headers.add(name: "Shortwave-Event", value: webhook.kind.rawValue)
+                    request.headers.add(name: "Shortwave-Webhook-ID", value: String(webhook.sequence))
+                    request.headers.add(name: "Shortwave-Attempt", value: String(webhook.attempts + 1))
+                    request.body = .bytes(ByteBuffer(bytes: webhook.body))
+                    let response = try await client.execute(request, timeout: .milliseconds(Int64(SubmitValidation.milliseconds(timeout))))
+                    // The answer's body is read to its end (the connection may then be reused),
+                    // or its first 64 KiB: what it says does not matter.
+                    var read = 0
+                    for try await chunk in response.body {
+                        read += chunk.readableBytes
+                        if read > 64 * 1024 { break }
+                    }
+                    return (200..<300).contains(response.status.code) ? nil : "HTTP \(response.status.code)"
+                } catch {
+                    return "\(error)"
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return Task.isCancelled ? "cancelled" : "no complete answer within \(timeout)"
+            }
+            let first = await group.next() ?? "cancelled"
+            group.cancelAll()
+            return first
+        }
+    }
+}
+
+/// The HTTP clients webhooks go out on: one for URLs that name an address, and one per
+/// (host, checked address) for named hosts, each pinned to that address (`dnsOverride`; TLS
+/// still verifies the host's name). Idle pinned clients beyond a few dozen are shut down.
+final class WebhookClients: Sendable {
+    struct Entry {
+        var client: HTTPClient
+        var inUse: Int
+        var lastUsed: ContinuousClock.Instant
+    }
+
+    let timeout: Duration
+    let direct: HTTPClient
+    let pinned = Mutex<[String: Entry]>([:])
+    static let keepIdle = 32
+
+    init(timeout: Duration) {
+        self.timeout = timeout
+        self.direct = Self.make(timeout: timeout, override: [:])
+    }
+
+    static func make(timeout: Duration, override: [String: String]) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(max(1, timeout.components.seconds)))
+        configuration.dnsOverride = override
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    func client(host: String, address: IPAddress?) -> HTTPClient {
+        guard let address else { return self.direct }
+        let key = "\(host) \(address)"
+        let (client, retired) = self.pinned.withLock { pinned -> (HTTPClient, [HTTPClient]) in
+            if var entry = pinned[key] {
+                entry.inUse += 1
+                entry.lastUsed = .now
+                pinned[key] = entry
+                return (entry.client, [])
+            }
+            let client = Self.make(timeout: self.timeout, override: [host: address.description])
+            pinned[key] = Entry(client: client, inUse: 1, lastUsed: .now)
+            var retired: [HTTPClient] = []
+            if pinned.count > Self.keepIdle {
+                let idle = pinned.filter { $0.value.inUse == 0 }.sorted { $0.value.lastUsed < $1.value.lastUsed }
+                for (key, entry) in idle.prefix(pinned.count - Self.keepIdle) {
+                    pinned[key] = nil
+                    retired.append(entry.client)
+                }
+            }
+            return (client, retired)
+        }
+        for client in retired { client.shutdown { _ in } }
+        return client
+    }
+
+    func done(host: String, address: IPAddress?) {
+        guard let address else { return }
+        self.pinned.withLock { $0["\(host) \(address)"]?.inUse -= 1 }
+    }
+
+    func shutdown() async {
+        let clients = self.pinned.withLock { pinned in
+            defer { pinned = [:] }
+            return pinned.values.map(\.client)
+        }
+        for client in clients + [self.direct] { try? await client.shutdown() }
     }
 }
 

@@ -208,16 +208,21 @@ extension SQLiteMessageStore {
         return try await self.outbox.write { db in try webhooks.map { try Self.insert($0, db: db) } }
     }
 
-    public func claimWebhooks(now: Int64, lease: Int64, limit: Int) async throws -> [Webhook] {
+    public func claimWebhooks(now: Int64, lease: Int64, claim: WebhookClaim) async throws -> [Webhook] {
         try await self.outbox.write { db in
-            let due = try Row.fetchAll(
-                db, sql: "SELECT * FROM webhook WHERE next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?", arguments: [now, limit]
+            // Accounts whose share is full are left out here; the others' candidates are picked by the shares.
+            let full = claim.fullAccounts
+            let excluding = full.isEmpty ? "" : " AND account_id NOT IN (\(full.map { _ in "?" }.joined(separator: ",")))"
+            let candidates = try Row.fetchAll(
+                db, sql: "SELECT * FROM webhook WHERE next_attempt_at <= ?\(excluding) ORDER BY next_attempt_at, seq LIMIT ?",
+                arguments: StatementArguments([now] as [any DatabaseValueConvertible] + full + [claim.candidates])
             ).map { row in
                 Webhook(
                     sequence: row["seq"], accountID: row["account_id"], kind: Webhook.Kind(rawValue: row["kind"]) ?? .status, url: row["url"],
                     body: [UInt8](row["body"] as Data), createdAt: row["created_at"], nextAttemptAt: row["next_attempt_at"],
                     attempts: row["attempts"], expiresAt: row["expires_at"])
             }
+            let due = claim.pick(candidates)
             for webhook in due {
                 try db.execute(sql: "UPDATE webhook SET next_attempt_at = ? WHERE seq = ?", arguments: [now + lease, webhook.sequence])
             }

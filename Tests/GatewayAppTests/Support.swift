@@ -38,6 +38,9 @@ final class TestGateway: Sendable {
         configuration.http.host = "127.0.0.1"
         configuration.http.port = 0
         configuration.storage.fullSync = false
+        // The tests' webhook receivers listen on loopback, which webhooks may not reach by
+        // default; the SSRF tests set this back to none.
+        configuration.http.webhookAllowedNetworks = ["127.0.0.1/32"]
         configure(&configuration)
         let application = GatewayApplication(configuration: configuration, logger: Self.quiet, clock: clock)
         let prepared = try await application.prepare()

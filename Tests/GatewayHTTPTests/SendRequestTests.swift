@@ -10,7 +10,7 @@ import Testing
     func parse(_ json: String, shared: String? = nil, hosts: Set<String> = []) -> Result<SendRequest, Problem> {
         SendRequest.parse(
             try! JSONValue.parse(Array(json.utf8)), shared: shared.map { try! JSONValue.parse(Array($0.utf8)) }, account: self.account,
-            limits: .init(), webhookHosts: hosts, now: 1_800_000_000_000)
+            limits: .init(), webhookTargets: WebhookTargets(hosts: hosts), now: 1_800_000_000_000)
     }
 
     @Test func aMessageBecomesSubmitFields() throws {
@@ -62,13 +62,22 @@ import Testing
         #expect(!SendRequest.isWebURL("https://user@example.com/"))
         #expect(SendRequest.host(of: "https://Example.com:8443/p") == "Example.com")
         #expect(SendRequest.host(of: "http://[::1]:80/p") == "::1")
-        #expect(SendRequest.hostAllowed("https://example.com/p", []))
-        #expect(SendRequest.hostAllowed("https://EXAMPLE.com/p", ["example.com"]))
-        #expect(!SendRequest.hostAllowed("https://example.com.evil.net/p", ["example.com"]))
+        #expect(WebhookTargets().check(url: "https://example.com/p") == .allowed)
+        #expect(WebhookTargets(hosts: ["example.com"]).check(url: "https://EXAMPLE.com/p") == .allowed)
+        #expect(WebhookTargets(hosts: ["example.com"]).check(url: "https://example.com.evil.net/p") == .hostNotListed)
         if case .failure(let problem) = self.parse(#"{"to":"+447700900123","from":"A","body":"b","callback_url":"http://10.0.0.1/"}"#, hosts: ["h"]) {
             #expect(problem.code == "webhook_host_not_allowed")
         } else {
             Issue.record("a callback to a host not allowed was accepted")
         }
+    }
+
+    @Test func aCallbackToAnInternalAddressIsRefused() {
+        guard case .failure(let problem) = self.parse(#"{"to":"+447700900123","from":"A","body":"b","callback_url":"http://2130706433:8080/x"}"#) else {
+            Issue.record("a callback to 127.0.0.1 (spelt as a number) was accepted")
+            return
+        }
+        #expect(problem.code == "webhook_address_not_allowed" && problem.field == "callback_url")
+        #expect(problem.detail.contains("127.0.0.1"))
     }
 }
