@@ -151,7 +151,8 @@ public struct GatewayApplication: Sendable {
         }
         let api = HTTPAPI(
             gateway: gateway, keys: keys,
-            configuration: .init(maximumBatch: self.configuration.http.maximumBatch, webhookTargets: try self.configuration.http.webhookTargets()),
+            configuration: .init(maximumBatch: self.configuration.http.maximumBatch, webhookTargets: try self.configuration.http.webhookTargets(),
+                connections: self.configuration.http.connections),
             admin: AdminAPI(tokenHash: tokenHash, binds: frontEnd, metrics: self.metrics, connectors: connectors), logger: self.logger)
         let bound = BoundPort()
         let http = api.application(host: self.configuration.http.host, port: self.configuration.http.port) { port in

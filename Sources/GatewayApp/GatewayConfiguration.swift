@@ -46,7 +46,20 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         /// Internal ranges webhooks may reach (`127.0.0.1/32`, `10.20.0.0/16`, `fd00::/8`):
         /// loopback, private, link-local and other non-public addresses are refused unless listed.
         public var webhookAllowedNetworks: [String] = []
+        /// HTTP connections open at once, in all and from one address; more are closed at once.
+        public var maximumConnections: Int = 4_096
+        public var maximumConnectionsPerAddress: Int = 256
+        /// A connection with no complete request head for this long is closed (slow or silent clients).
+        public var idleTimeoutSeconds: Int = 30
+        /// A request's head and body must arrive within this long, or the connection is closed.
+        public var requestTimeoutSeconds: Int = 30
         public init() {}
+
+        var connections: ConnectionLimits.Configuration {
+            .init(
+                maximum: self.maximumConnections, perPeer: self.maximumConnectionsPerAddress, idleTimeout: .seconds(self.idleTimeoutSeconds),
+                requestTimeout: .seconds(self.requestTimeoutSeconds))
+        }
 
         /// Where webhooks may go, from the two lists above.
         public func webhookTargets() throws -> WebhookTargets {
@@ -233,6 +246,12 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         }
         guard (1...10_000).contains(self.smpp.window) else { throw ConfigurationError("smpp.window must be 1…10000") }
         _ = try self.http.webhookTargets()
+        for (name, value) in [
+            ("http.maximumConnections", self.http.maximumConnections), ("http.maximumConnectionsPerAddress", self.http.maximumConnectionsPerAddress),
+            ("http.idleTimeoutSeconds", self.http.idleTimeoutSeconds), ("http.requestTimeoutSeconds", self.http.requestTimeoutSeconds),
+        ] where value < 1 {
+            throw ConfigurationError("\(name) must be at least 1")
+        }
         guard (1...100_000).contains(self.http.maximumBatch) else { throw ConfigurationError("http.maximumBatch must be 1…100000") }
         _ = try self.dlt.rules()
         _ = try self.billing.refundStatuses()
@@ -282,7 +301,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
                 "host", "port", "tlsPort", "tlsCertificate", "tlsKey", "window", "enquireLinkSeconds", "inactivitySeconds",
                 "sessionInitSeconds", "responseTimeoutSeconds", "maximumPDULength",
             ],
-            "http": ["host", "port", "maximumBatch", "webhookInitialBackoffMilliseconds", "webhookHosts", "webhookAllowedNetworks"], "storage": ["fullSync", "commitBatch", "checkpointMilliseconds"], "simulator": ["delayMilliseconds", "rules", "shares", "replies"],
+            "http": ["host", "port", "maximumBatch", "webhookInitialBackoffMilliseconds", "webhookHosts", "webhookAllowedNetworks", "maximumConnections", "maximumConnectionsPerAddress", "idleTimeoutSeconds", "requestTimeoutSeconds"], "storage": ["fullSync", "commitBatch", "checkpointMilliseconds"], "simulator": ["delayMilliseconds", "rules", "shares", "replies"],
         ]
         for key in root.keys where !known[""]!.contains(key) { throw ConfigurationError("unknown key \"\(key)\" in the config file") }
         for (index, item) in (root["connectors"] as? [Any] ?? []).enumerated() {
@@ -371,6 +390,11 @@ extension GatewayConfiguration.HTTP {
             try c.decodeIfPresent(Int.self, forKey: .webhookInitialBackoffMilliseconds) ?? self.webhookInitialBackoffMilliseconds
         self.webhookHosts = try c.decodeIfPresent([String].self, forKey: .webhookHosts) ?? self.webhookHosts
         self.webhookAllowedNetworks = try c.decodeIfPresent([String].self, forKey: .webhookAllowedNetworks) ?? self.webhookAllowedNetworks
+        self.maximumConnections = try c.decodeIfPresent(Int.self, forKey: .maximumConnections) ?? self.maximumConnections
+        self.maximumConnectionsPerAddress =
+            try c.decodeIfPresent(Int.self, forKey: .maximumConnectionsPerAddress) ?? self.maximumConnectionsPerAddress
+        self.idleTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .idleTimeoutSeconds) ?? self.idleTimeoutSeconds
+        self.requestTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .requestTimeoutSeconds) ?? self.requestTimeoutSeconds
     }
 }
 

@@ -17,12 +17,15 @@ public struct HTTPAPI: Sendable {
         public var batchBodyLimit: Int
         /// Where webhooks may go (`callback_url`, the account's URLs).
         public var webhookTargets: WebhookTargets
+        /// Connections at once (in all, per address) and how long a request may take to arrive.
+        public var connections: ConnectionLimits.Configuration
 
         public init(
             maximumBatch: Int = 10_000, singleBodyLimit: Int = 64 * 1024, batchBodyLimit: Int = 8 * 1024 * 1024,
-            webhookTargets: WebhookTargets = .init()
+            webhookTargets: WebhookTargets = .init(), connections: ConnectionLimits.Configuration = .init()
         ) {
             self.webhookTargets = webhookTargets
+            self.connections = connections
             self.maximumBatch = maximumBatch
             self.singleBodyLimit = singleBodyLimit
             self.batchBodyLimit = batchBodyLimit
@@ -33,6 +36,8 @@ public struct HTTPAPI: Sendable {
     public let keys: APIKeyRegistry
     public let configuration: Configuration
     let limiter = RateLimiter()
+    /// The listener's connections (counted across all of `application`'s channels).
+    public let connectionLimits: ConnectionLimits
     let idempotency: IdempotencyCache
     let logger: Logger
     /// The operator's API under `/admin/v1` (none without an admin token).
@@ -48,6 +53,7 @@ public struct HTTPAPI: Sendable {
         self.configuration = configuration
         self.idempotency = IdempotencyCache(store: gateway.store)
         self.logger = logger
+        self.connectionLimits = ConnectionLimits(configuration.connections, logger: logger)
     }
 
     /// Serves the API on `host:port` (port 0: any free port; `onRunning` gets the one bound).
@@ -55,7 +61,8 @@ public struct HTTPAPI: Sendable {
         host: String, port: Int, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol & Sendable {
         Application(
-            router: self.router(), configuration: .init(address: .hostname(host, port: port), serverName: "shortwave"),
+            router: self.router(), server: .http1(configuration: self.connectionLimits.channelConfiguration),
+            configuration: .init(address: .hostname(host, port: port), serverName: "shortwave"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: self.logger)
     }
 
