@@ -43,11 +43,13 @@ public final class Gateway: Service, Sendable {
         let inFlight = InFlight(), work = Batcher<OutboxWriter.Work>()
         let events = StatusEvents(accounts: accounts, deliveryExpiry: configuration.deliveryExpiry, refundOn: configuration.refundOn)
         self.hub = DeliveryHub(store: store, clock: clock, logger: logger) { work.append(.acknowledged($0.sequence)) }
+        self.storeHealth = StoreHealth(logger: logger)
         self.outbox = OutboxWriter(
-            store: store, work: work, ledger: ledger, inFlight: inFlight, hub: self.hub, commitBatch: configuration.commitBatch, logger: logger)
+            store: store, work: work, ledger: ledger, inFlight: inFlight, hub: self.hub, commitBatch: configuration.commitBatch,
+            health: self.storeHealth, logger: logger)
         self.committer = SubmitCommitter(
             store: store, ledger: ledger, inFlight: inFlight, maximumPending: configuration.maximumPendingSubmits,
-            commitBatch: configuration.commitBatch, logger: logger)
+            commitBatch: configuration.commitBatch, health: self.storeHealth, logger: logger)
         self.dispatcher = Dispatcher(
             store: store, events: events, outbox: self.outbox, inFlight: inFlight, hub: self.hub, clock: clock,
             simulator: configuration.simulator, firstIDOfThisRun: ids.next(), logger: logger)
@@ -101,6 +103,18 @@ public final class Gateway: Service, Sendable {
 
     /// False once the gateway is shutting down (readiness).
     public var isAcceptingMessages: Bool { !self.committer.isClosed }
+
+    /// Whether the store can commit (reported by its writers).
+    public let storeHealth: StoreHealth
+
+    /// Ready to take messages: not shutting down, and the store commits — while it did not, a
+    /// small write (at most once a second) checks whether it can again.
+    public func isReady() async -> Bool {
+        guard self.isAcceptingMessages else { return false }
+        return await self.storeHealth.probe {
+            try await self.store.save(setting: "store_probe", value: String(self.clock.wallMilliseconds))
+        }
+    }
     public var validationLimits: SubmitValidation.Limits { self.configuration.validation }
 
     /// Checks fields without storing anything (submit_multi's per-destination answers).

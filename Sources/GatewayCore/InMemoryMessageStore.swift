@@ -4,6 +4,8 @@ import Synchronization
 /// What the in-memory store refuses.
 public enum InMemoryStoreError: Error, Sendable, Hashable {
     case duplicateMessageID(MessageID)
+    /// `failingWrites` is on: what a full disk does to a real store.
+    case diskFull
 }
 
 /// A `MessageStore` in memory, for unit tests of the layers above it. Not durable.
@@ -24,16 +26,29 @@ public final class InMemoryMessageStore: MessageStore {
     }
 
     private let state = Mutex(State())
+    private let writesFail = Atomic(false)
 
     public init() {}
+
+    /// While true, new messages and settings are not stored (`diskFull`): for tests of what the
+    /// layers above do when the store cannot commit.
+    public func setFailingWrites(_ failing: Bool) { self.writesFail.store(failing, ordering: .relaxed) }
+
+    private func checkWritable() throws(InMemoryStoreError) {
+        if self.writesFail.load(ordering: .relaxed) { throw .diskFull }
+    }
 
     public func accounts() async throws -> [Account] { self.state.withLock { Array($0.accounts.values) } }
     public func save(_ account: Account) async throws { self.state.withLock { $0.accounts[account.id] = account } }
     public func delete(accountID: String) async throws -> Bool { self.state.withLock { $0.accounts.removeValue(forKey: accountID) != nil } }
     public func setting(_ key: String) async throws -> String? { self.state.withLock { $0.settings[key] } }
-    public func save(setting key: String, value: String) async throws { self.state.withLock { $0.settings[key] = value } }
+    public func save(setting key: String, value: String) async throws {
+        try self.checkWritable()
+        self.state.withLock { $0.settings[key] = value }
+    }
 
     public func insert(_ messages: [Message], idempotency: [IdempotencyRecord]) async throws {
+        try self.checkWritable()
         try self.state.withLock { state in
             // All or nothing, as a transaction: a duplicate id (a bug) stores none of them.
             var ids = Set<MessageID>()

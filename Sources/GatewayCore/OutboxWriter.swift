@@ -23,7 +23,13 @@ final class OutboxWriter: Sendable {
     let logger: Logger
     let work: Batcher<Work>
 
-    init(store: any Outbox, work: Batcher<Work>, ledger: Ledger, inFlight: InFlight, hub: DeliveryHub, commitBatch: Int, logger: Logger) {
+    let health: StoreHealth
+
+    init(
+        store: any Outbox, work: Batcher<Work>, ledger: Ledger, inFlight: InFlight, hub: DeliveryHub, commitBatch: Int, health: StoreHealth,
+        logger: Logger
+    ) {
+        self.health = health
         self.work = work
         self.store = store
         self.ledger = ledger
@@ -63,10 +69,12 @@ final class OutboxWriter: Sendable {
                     let outcome = try await self.store.write(write)
                     for credit in outcome.credits { self.ledger.credit(credit.accountID, credit.amount) }
                     self.hub.enqueue(outcome.deliveries)
+                    self.health.committed(.outbox)
                     break
                 } catch {
                     attempt += 1
-                    self.logger.error("status commit failed; retrying", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+                    // Kept and retried (never dropped); logged at a bounded rate.
+                    self.health.failed(.outbox, error, what: "status changes and deliveries (retrying)")
                     try? await Task.sleep(for: .milliseconds(min(1_000, 50 * attempt)))
                 }
             }

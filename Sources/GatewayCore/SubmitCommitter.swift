@@ -19,14 +19,16 @@ final class SubmitCommitter: Sendable {
     let inFlight: InFlight
     let maximumPending: Int
     let commitBatch: Int
+    let health: StoreHealth
     let logger: Logger
     /// New messages waiting for their commit.
     let submissions = Batcher<Pending>()
     /// Submits handed over and not yet committed (ESME_RMSGQFUL beyond the maximum).
     let pending = Atomic<Int>(0)
 
-    init(store: any MessageLog, ledger: Ledger, inFlight: InFlight, maximumPending: Int, commitBatch: Int, logger: Logger) {
+    init(store: any MessageLog, ledger: Ledger, inFlight: InFlight, maximumPending: Int, commitBatch: Int, health: StoreHealth, logger: Logger) {
         self.store = store
+        self.health = health
         self.ledger = ledger
         self.inFlight = inFlight
         self.maximumPending = maximumPending
@@ -58,6 +60,7 @@ final class SubmitCommitter: Sendable {
             while true {
                 do {
                     try await self.store.insert(messages, idempotency: batch.compactMap(\.idempotency))
+                    self.health.committed(.messages)
                     self.pending.subtract(batch.count, ordering: .relaxed)
                     for pending in batch {
                         GatewayMetrics.shared.accepted(pending.messages.count, ingress: pending.messages[0].ingress)
@@ -67,8 +70,9 @@ final class SubmitCommitter: Sendable {
                     break
                 } catch {
                     attempt += 1
-                    self.logger.error("commit failed", metadata: ["messages": "\(messages.count)", "attempt": "\(attempt)", "error": "\(error)"])
-                    if attempt >= 3 {
+                    if attempt >= 3 || !self.health.canCommit {
+                        // Already known to be failing: refused at once rather than retried.
+                        self.health.failed(.messages, error, what: "\(messages.count) new messages")
                         // Refused (the customer may retry); they were never stored.
                         self.pending.subtract(batch.count, ordering: .relaxed)
                         for message in messages { self.ledger.credit(message.accountID, message.price) }

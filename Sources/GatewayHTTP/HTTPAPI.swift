@@ -78,8 +78,13 @@ public struct HTTPAPI: Sendable {
         }
         router.get("/health/live") { _, _ in Self.json(.ok, #"{"status":"ok"}"#) }
         router.get("/health/ready") { _, _ in
-            let ready = (try? await self.gateway.store.accounts()) != nil && self.gateway.isAcceptingMessages
-            return Self.json(ready ? .ok : .serviceUnavailable, ready ? #"{"status":"ready"}"# : #"{"status":"unavailable"}"#)
+            // Not ready while shutting down, or while the store cannot be read or cannot commit
+            // (checked again at most once a second: ready again by itself when it can).
+            guard self.gateway.isAcceptingMessages else { return Self.json(.serviceUnavailable, #"{"status":"unavailable","reason":"shutting_down"}"#) }
+            guard (try? await self.gateway.store.accounts()) != nil, await self.gateway.isReady() else {
+                return Self.json(.serviceUnavailable, #"{"status":"unavailable","reason":"storage"}"#)
+            }
+            return Self.json(.ok, #"{"status":"ready"}"#)
         }
         let api = router.group("/v2").add(middleware: Authentication(api: self))
         api.post("/messages") { request, context in try await self.send(request, context) }

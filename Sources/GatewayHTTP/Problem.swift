@@ -203,6 +203,15 @@ extension Problem {
             .serviceUnavailable, "queue_full", "The gateway is busy",
             detail: "too many messages are waiting to be stored; retry shortly", headers: [.retryAfter: "1"])
     }
+    /// The store cannot commit (a full disk, a lost volume): nothing was accepted; the gateway
+    /// recovers by itself when it can write again.
+    static func storageUnavailable() -> Problem {
+        var problem = Problem(
+            .serviceUnavailable, "storage_unavailable", "Messages cannot be stored now",
+            detail: "the gateway cannot write to its store; nothing was accepted — retry after the Retry-After seconds")
+        problem.headers[.retryAfter] = "5"
+        return problem
+    }
     static func internalError(_ detail: String) -> Problem {
         Problem(.internalServerError, "internal_error", "Internal error", detail: detail)
     }
@@ -243,7 +252,7 @@ extension Problem {
         case .invalidDestinationAddress, .invalidDestinationTON, .invalidDestinationNPI:
             return .invalidField(prefix + "to", "the gateway refused this recipient")
         case .invalidSourceAddress, .invalidSourceTON, .invalidSourceNPI: return .invalidField(prefix + "from", "the gateway refused this sender")
-        case .systemError: return .internalError("the message could not be stored; it was not accepted, retry")
+        case .systemError: return .storageUnavailable()
         default:
             return .invalidField(prefix.isEmpty ? "body" : String(prefix.dropLast()), "the gateway refused the message (\(refused.status))")
         }

@@ -7,7 +7,7 @@ codes = ["unauthorized","invalid_api_key","account_disabled","malformed_json","e
  "missing_field","invalid_field","unknown_field","invalid_number","invalid_sender","sender_not_allowed","encoding_not_possible",
  "message_too_long","not_found","route_not_found","method_not_allowed","not_cancellable","idempotency_key_reused",
  "idempotency_request_in_progress","invalid_idempotency_key","rate_limited","throughput_exceeded","queue_full","internal_error",
- "batch_too_large","batch_rejected","cannot_revoke_own_key","webhook_host_not_allowed","webhook_address_not_allowed","insufficient_balance","address_not_allowed","dlt_missing_entity_id","dlt_missing_template_id","dlt_malformed_id","dlt_unknown_entity","dlt_header_not_registered","dlt_unknown_template","dlt_template_of_another_entity","dlt_header_not_linked","dlt_body_mismatch","dlt_outside_hours","invalid_query_parameter","http_error"]
+ "batch_too_large","batch_rejected","cannot_revoke_own_key","webhook_host_not_allowed","webhook_address_not_allowed","storage_unavailable","insufficient_balance","address_not_allowed","dlt_missing_entity_id","dlt_missing_template_id","dlt_malformed_id","dlt_unknown_entity","dlt_header_not_registered","dlt_unknown_template","dlt_template_of_another_entity","dlt_header_not_linked","dlt_body_mismatch","dlt_outside_hours","invalid_query_parameter","http_error"]
 S = lambda t: {"type": t}
 N = lambda t: {"type": [t, "null"]}
 ts = {"type": "string", "format": "date-time"}
