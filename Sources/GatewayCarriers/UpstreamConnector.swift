@@ -402,26 +402,41 @@ final class UpstreamConnector: Carrier, Service {
         var ids: [String] = []
         ids.reserveCapacity(submits.count)
         var attempt = 0
+        // Awaited from the first part on, and each part's submission recorded as soon as the
+        // carrier answers it: a part's receipt may come before the last part is even sent (a
+        // receipt held for a submission recorded only at the end could be given up and lost).
+        self.awaiting.withLock { $0[message.id] = Pending(message: message, remaining: submits.count) }
+        func abandon() { self.awaiting.withLock { _ = $0.removeValue(forKey: message.id) } }
         while ids.count < submits.count {
-            if Task.isShuttingDownGracefully { return }  // still queued in the store: sent after the restart
-            if self.isStopped, let router = self.router.withLock({ $0 }) { return router.send([message]) }  // parts already sent go again
+            if Task.isShuttingDownGracefully { return abandon() }  // still queued in the store: sent after the restart
+            if self.isStopped, let router = self.router.withLock({ $0 }) {  // parts already sent go again
+                abandon()
+                return router.send([message])
+            }
             if let expires = message.expiresAt, expires <= wallClockMilliseconds() {
+                abandon()
                 self.gateway.carriers.expired(message)
                 return
             }
             // Nothing bound: the next connector of the message's failover list, if one is up.
-            if ids.isEmpty, attempt > 0 || !self.isUp, self.router.withLock({ $0 })?.reroute(message, from: self) == true { return }
+            if ids.isEmpty, attempt > 0 || !self.isUp, self.router.withLock({ $0 })?.reroute(message, from: self) == true { return abandon() }
             do {
                 let reply = try await self.pool.submit(submits[ids.count])
                 if reply.isOK {
                     ids.append(reply.messageID)
                     attempt = 0
+                    self.pool.recordSubmissions([
+                        .init(
+                            reference: message.id.description, messageID: self.configuration.receiptSpelling(of: reply.messageID), part: ids.count,
+                            parts: submits.count)
+                    ])
                 } else if reply.status == .throttled || reply.status == .messageQueueFull {
                     // Still throttled after the pool's own pauses: wait longer and try again.
                     self.metrics.retried.increment()
                     attempt += 1
                     try? await Task.sleep(for: .milliseconds(min(5_000, 200 * attempt)))
                 } else {
+                    abandon()
                     self.refused(message, status: reply.status)
                     return
                 }
@@ -437,10 +452,7 @@ final class UpstreamConnector: Carrier, Service {
         }
         self.metrics.accepted.increment()
         self.acceptedCount.add(1, ordering: .relaxed)
-        self.awaiting.withLock { $0[message.id] = Pending(message: message, remaining: ids.count) }
         let spelled = ids.map { self.configuration.receiptSpelling(of: $0) }
-        self.pool.recordSubmissions(
-            spelled.enumerated().map { .init(reference: message.id.description, messageID: $1, part: $0 + 1, parts: ids.count) })
         self.gateway.carriers.accepted([(message, spelled.map { UpstreamID(connector: self.name, id: $0) })])
     }
 }

@@ -26,6 +26,10 @@ public final class FakeSMSC: Sendable {
         /// submit_sm to these destination addresses are answered only when `releaseHeld()` is
         /// called (a response as late as the test wants, whatever the machine's speed).
         public var heldDestinations: Set<String> = []
+        /// Submits after the first N taken are held like `heldDestinations`, and their receipts
+        /// go out after their responses when released (a long message whose last part the
+        /// carrier is slow to answer, while the first parts' receipts are already in).
+        public var holdAfter: Int?
         /// The first N submit_sm are answered with ESME_RTHROTTLED.
         public var throttleFirst: Int
         /// Spell receipt ids in decimal while submit_sm_resp uses hex (SMPP-NOTES problem #1).
@@ -66,7 +70,7 @@ public final class FakeSMSC: Sendable {
     private let record: Mutex<Record>
     let sessions: Mutex<[ObjectIdentifier: any Channel]>
     /// Responses kept back for `heldDestinations`.
-    let held = Mutex<[(channel: any Channel, response: SMPPPacket)]>([])
+    let held = Mutex<[(channel: any Channel, response: SMPPPacket, receipt: DeliverSM?)]>([])
 
     private init(channel: any Channel) {
         self.channel = channel
@@ -110,7 +114,14 @@ public final class FakeSMSC: Sendable {
             defer { held = [] }
             return held
         }
-        for (channel, response) in held { try? await channel.writeAndFlush(SessionOutbound.response(response)) }
+        for (channel, response, receipt) in held {
+            try? await channel.writeAndFlush(SessionOutbound.response(response))
+            if let receipt {
+                let acknowledged = channel.eventLoop.makePromise(of: SMPPPacket.self)
+                acknowledged.futureResult.whenSuccess { _ in self.update { $0.receiptsAcknowledged += 1 } }
+                try? await channel.writeAndFlush(SessionOutbound.request(.deliverSM(receipt), acknowledged))
+            }
+        }
     }
 
     /// Responses held back so far.
@@ -156,6 +167,7 @@ public final class FakeSMSC: Sendable {
     }
 
     func update(_ body: (inout Record) -> Void) { self.record.withLock { body(&$0) } }
+    var submittedCount: Int { self.record.withLock { $0.submitted.count } }
 
     /// Lets child handlers reach the FakeSMSC created after the server channel.
     final class Box: Sendable {
@@ -231,7 +243,12 @@ final class FakeSMSCHandler: ChannelInboundHandler {
             let response = SMPPPacket(sequenceNumber: packet.sequenceNumber, pdu: .submitSMResp(MessageIDResponse(messageID: messageID)))
             if self.configuration.heldDestinations.contains(submit.destination.address) {
                 let channel = context.channel
-                smsc?.held.withLock { $0.append((channel, response)) }
+                smsc?.held.withLock { $0.append((channel, response, nil)) }
+                return
+            }
+            if let after = self.configuration.holdAfter, (smsc?.submittedCount ?? 0) > after {
+                let channel = context.channel
+                smsc?.held.withLock { $0.append((channel, response, self.receipt(for: submit, number: number, messageID: messageID))) }
                 return
             }
             if self.configuration.lateDestinations.contains(submit.destination.address) {
@@ -244,15 +261,7 @@ final class FakeSMSCHandler: ChannelInboundHandler {
                 return
             }
             if !self.configuration.receiptBeforeResponse { context.write(self.wrapOutboundOut(.response(response)), promise: nil) }
-            if self.configuration.sendReceipts, submit.registeredDelivery.wantsReceipt(delivered: true) {
-                let receiptID = self.configuration.decimalReceiptIDs ? decimalReceiptID(number) : messageID
-                var receipt = DeliverSM(
-                    source: submit.destination, destination: submit.source, esmClass: ESMClass(type: .smscDeliveryReceipt),
-                    shortMessage: ByteBuffer(string: DeliveryReceipt(id: receiptID, state: .delivered, submitDate: nil, doneDate: nil).formatted))
-                if !self.configuration.decimalReceiptIDs {
-                    receipt.tlvs.receiptedMessageID = messageID
-                    receipt.tlvs.messageState = .delivered
-                }
+            if let receipt = self.receipt(for: submit, number: number, messageID: messageID) {
                 let acknowledged = context.eventLoop.makePromise(of: SMPPPacket.self)
                 acknowledged.futureResult.whenSuccess { _ in smsc?.update { $0.receiptsAcknowledged += 1 } }
                 context.write(self.wrapOutboundOut(.request(.deliverSM(receipt), acknowledged)), promise: nil)
@@ -260,6 +269,20 @@ final class FakeSMSCHandler: ChannelInboundHandler {
             if self.configuration.receiptBeforeResponse { context.write(self.wrapOutboundOut(.response(response)), promise: nil) }
             context.flush()
         }
+    }
+
+    /// The receipt the fake sends for `submit` (nil when it sends none).
+    func receipt(for submit: SubmitSM, number: Int, messageID: String) -> DeliverSM? {
+        guard self.configuration.sendReceipts, submit.registeredDelivery.wantsReceipt(delivered: true) else { return nil }
+        let receiptID = self.configuration.decimalReceiptIDs ? decimalReceiptID(number) : messageID
+        var receipt = DeliverSM(
+            source: submit.destination, destination: submit.source, esmClass: ESMClass(type: .smscDeliveryReceipt),
+            shortMessage: ByteBuffer(string: DeliveryReceipt(id: receiptID, state: .delivered, submitDate: nil, doneDate: nil).formatted))
+        if !self.configuration.decimalReceiptIDs {
+            receipt.tlvs.receiptedMessageID = messageID
+            receipt.tlvs.messageState = .delivered
+        }
+        return receipt
     }
 }
 

@@ -403,6 +403,35 @@ import Testing
         await carrier.stop()
     }
 
+    @Test func aPartsReceiptThatComesLongBeforeTheLastPartIsAnsweredStillCounts() async throws {
+        // Parts 1 and 2 are answered and receipted at once; the carrier answers part 3 only
+        // later than a receipt is held for its submission (2 s). Each part's submission is
+        // recorded when its answer comes, so the early receipts still count (they used to be
+        // given up, found nowhere, and the message stayed `sent` for ever).
+        var configuration = FakeSMSC.Configuration(accounts: ["carrier": "secret"])
+        configuration.holdAfter = 2
+        let smsc = try await FakeSMSC.start(configuration: configuration)
+        try await withGateway(configure: { config in
+            config.connectors = [Self.connector("fake", port: smsc.port)]
+        }) { gateway in
+            try await gateway.addAccount()
+            let connection = try await gateway.connect()
+            var long = submit(to: "447700900001")
+            long.shortMessage = ByteBuffer()
+            long.tlvs.messagePayload = ByteBuffer(string: String(repeating: "0123456789", count: 40))  // 3 parts
+            let reply = try await connection.submit(long)
+            #expect(await eventually { smsc.heldCount == 1 && smsc.seen.receiptsAcknowledged == 2 })
+            try await Task.sleep(for: .seconds(3))  // past the hold: nothing here races, it only waits
+            #expect(try await gateway.gateway.store.message(MessageID(reply.messageID)!)?.status.isFinal == false)
+            await smsc.releaseHeld()
+            let receipt = await collect(connection.inbound, count: 1, seconds: 20).first?.receipt
+            #expect(receipt?.messageID == reply.messageID && receipt?.state == .delivered)
+            #expect(try await gateway.gateway.store.message(MessageID(reply.messageID)!)?.status == .delivered)
+            await connection.close()
+        }
+        try await smsc.stop()
+    }
+
     @Test func aCarrierWritingReceiptIdsInDecimalIsMatchedAndReceiptsBeforeResponsesWait() async throws {
         // Hex ids in submit_sm_resp, their decimal values in the receipts, each receipt written
         // before its response (SMPP-NOTES problem #1).
