@@ -1,7 +1,7 @@
 import Foundation
 import GatewayCarriers
 public import GatewayCore
-import GatewaySMPP
+public import GatewaySMPP
 import GatewayStorageSQLite
 import SMPPCore
 public import GatewayHTTP
@@ -54,6 +54,10 @@ public struct GatewayApplication: Sendable {
 
         /// The connectors and routes.
         let connectors: ConnectorSet
+
+        /// How SMPP binds are checked (password threads, lockouts).
+        public var bindChecks: SMPPFrontEnd.BindChecks { self.frontEnd.checks }
+        let frontEnd: SMPPFrontEnd
 
         /// Each upstream connector's state by name: binding, up, throttled or down.
         public var connectorStates: [String: String] {
@@ -121,7 +125,11 @@ public struct GatewayApplication: Sendable {
             inactivityTimeout: smpp.inactivitySeconds > 0 ? .seconds(smpp.inactivitySeconds) : nil)
         let connectors = try await ConnectorSet.make(
             connectors: try self.configuration.allConnectors(), routes: try self.configuration.allRoutes(), gateway: gateway, logger: self.logger)
-        let frontEnd = SMPPFrontEnd(gateway: gateway, logger: self.logger)
+        // Password checks on threads of their own (half the CPU budget), never the serving ones.
+        let checks = SMPPFrontEnd.BindChecks(
+            verifier: PasswordVerifier(concurrency: max(1, CPUBudget.available() / 2)),
+            guard: BindGuard(clock: self.clock, logger: self.logger), distinctRefusals: smpp.distinctBindRefusals)
+        let frontEnd = SMPPFrontEnd(gateway: gateway, checks: checks, logger: self.logger)
         let server = SMPPServer(
             configuration: .init(listeners: listeners, session: session, maximumPDULength: smpp.maximumPDULength),
             delegate: frontEnd, logger: self.logger)
@@ -174,7 +182,7 @@ public struct GatewayApplication: Sendable {
         }
         return Prepared(
             gateway: gateway, smppServer: server, httpAPI: api, webhookSender: sender, httpServer: http, httpPort: bound,
-            demoAccountLine: demoLine, adminTokenLine: adminLine, connectors: connectors)
+            demoAccountLine: demoLine, adminTokenLine: adminLine, connectors: connectors, frontEnd: frontEnd)
     }
 
     /// Binds `host:port` and lets it go again: the HTTP listener (Hummingbird binds its own

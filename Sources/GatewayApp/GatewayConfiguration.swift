@@ -29,6 +29,10 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         public var sessionInitSeconds: Int = 30
         public var responseTimeoutSeconds: Int = 30
         public var maximumPDULength: Int = 65_536
+        /// Refuse an unknown system_id with ESME_RINVSYSID, a wrong password with ESME_RINVPASWD
+        /// and an address outside the allow-list with ESME_RBINDFAIL, as before; by default all
+        /// three get ESME_RINVPASWD (accounts cannot be enumerated by their answers).
+        public var distinctBindRefusals: Bool = false
 
         public init() {}
     }
@@ -299,7 +303,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
             "dlt": ["prefixes", "rejectStatus", "hours", "utcOffsetMinutes"],
             "smpp": [
                 "host", "port", "tlsPort", "tlsCertificate", "tlsKey", "window", "enquireLinkSeconds", "inactivitySeconds",
-                "sessionInitSeconds", "responseTimeoutSeconds", "maximumPDULength",
+                "sessionInitSeconds", "responseTimeoutSeconds", "maximumPDULength", "distinctBindRefusals",
             ],
             "http": ["host", "port", "maximumBatch", "webhookInitialBackoffMilliseconds", "webhookHosts", "webhookAllowedNetworks", "maximumConnections", "maximumConnectionsPerAddress", "idleTimeoutSeconds", "requestTimeoutSeconds"], "storage": ["fullSync", "commitBatch", "checkpointMilliseconds"], "simulator": ["delayMilliseconds", "rules", "shares", "replies"],
         ]
@@ -376,6 +380,7 @@ extension GatewayConfiguration.SMPP {
         self.sessionInitSeconds = try c.decodeIfPresent(Int.self, forKey: .sessionInitSeconds) ?? self.sessionInitSeconds
         self.responseTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .responseTimeoutSeconds) ?? self.responseTimeoutSeconds
         self.maximumPDULength = try c.decodeIfPresent(Int.self, forKey: .maximumPDULength) ?? self.maximumPDULength
+        self.distinctBindRefusals = try c.decodeIfPresent(Bool.self, forKey: .distinctBindRefusals) ?? self.distinctBindRefusals
     }
 }
 

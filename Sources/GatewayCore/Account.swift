@@ -96,7 +96,10 @@ public struct PasswordHash: Sendable, Hashable, CustomStringConvertible {
     public var salt: [UInt8]
     public var hash: [UInt8]
 
-    public static let defaultRounds = 60_000
+    /// PBKDF2-SHA256 iterations for new passwords: ~100 ms on a 2-core machine, paid once per
+    /// password per run (a bind that verified caches it). A stored hash keeps the rounds it was
+    /// made with (they are in its text) until its password is changed.
+    public static let defaultRounds = 310_000
 
     public init(rounds: Int, salt: [UInt8], hash: [UInt8]) {
         self.rounds = rounds
@@ -142,6 +145,17 @@ public enum Credentials {
     public static func random(length: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         return String((0..<length).map { _ in alphabet.randomElement(using: &generator)! })
+    }
+
+    /// Why `password` may not be a new SMPP password, or nil. SMPP v3.4 allows at most 8
+    /// characters, so new passwords use all 8 (shorter ones fall to guessing far sooner), of
+    /// printable ASCII, and not one character repeated.
+    public static func passwordProblem(_ password: String) -> String? {
+        guard password.utf8.count == 8, password.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            return "an SMPP password is 8 printable ASCII characters (the most SMPP v3.4 allows; shorter ones are too easy to guess)"
+        }
+        guard Set(password.utf8).count > 1 else { return "a password of one character repeated is too easy to guess" }
+        return nil
     }
 }
 

@@ -61,17 +61,31 @@ public final class AccountRegistry: Sendable {
     public var all: [Account] { self.state.withLock { Array($0.byID.values) } }
 
     /// Checks a bind and, when it passes, counts it against the account's bind limit (release
-    /// it with `unbound`). Statuses: ESME_RINVSYSID, ESME_RINVPASWD, ESME_RBINDFAIL (disabled,
-    /// bind type not allowed, too many binds, an address outside the account's allow-list —
-    /// checked before the password, so a stranger learns nothing about it).
-    public func bind(systemID: String, password: String, kind: Account.BindKind, from address: String? = nil) -> Result<Account, BindRefusal> {
-        guard let account = self.account(systemID: systemID) else { return .failure(.unknownSystemID) }
-        guard account.allowedIPs.allows(address) else { return .failure(.addressNotAllowed) }
+    /// it with `unbound`). The password is checked by `verifier` (off the serving threads); an
+    /// unknown system_id and an address outside the account's allow-list cost one check too.
+    /// The front end turns refusals into statuses (by default one status for all three of
+    /// unknown system_id, wrong password and address: nothing to enumerate).
+    public func bind(
+        systemID: String, password: String, kind: Account.BindKind, from address: String? = nil, verifier: PasswordVerifier
+    ) async -> Result<Account, BindRefusal> {
+        // No account, or an address outside its allow-list: refused after a key derivation all
+        // the same, so that the time taken says nothing about which.
+        guard let account = self.account(systemID: systemID) else {
+            guard await verifier.verify(password, against: nil) != nil else { return .failure(.busy) }
+            return .failure(.unknownSystemID)
+        }
+        guard account.allowedIPs.allows(address) else {
+            guard await verifier.verify(password, against: nil) != nil else { return .failure(.busy) }
+            return .failure(.addressNotAllowed)
+        }
         let digest = Array(SHA256.hash(data: Array(password.utf8)))
         let cached = self.state.withLock { $0.verified[systemID] == digest }
         if !cached {
-            guard account.password.verify(password) else { return .failure(.wrongPassword) }
-            self.state.withLock { $0.verified[systemID] = digest }
+            switch await verifier.verify(password, against: account.password) {
+            case nil: return .failure(.busy)
+            case false?: return .failure(.wrongPassword)
+            case true?: self.state.withLock { $0.verified[systemID] = digest }
+            }
         }
         guard account.enabled else { return .failure(.disabled) }
         guard account.allowedBinds.contains(kind) else { return .failure(.bindTypeNotAllowed) }
@@ -107,6 +121,8 @@ public enum BindRefusal: Error, Sendable, Hashable, CustomStringConvertible {
     case bindTypeNotAllowed
     case tooManyBinds
     case addressNotAllowed
+    /// Too many password checks waiting: try again shortly.
+    case busy
 
     public var description: String {
         switch self {
@@ -116,6 +132,7 @@ public enum BindRefusal: Error, Sendable, Hashable, CustomStringConvertible {
         case .bindTypeNotAllowed: "bind type not allowed for this account"
         case .tooManyBinds: "too many binds for this account"
         case .addressNotAllowed: "this address may not bind for this account"
+        case .busy: "too many password checks waiting"
         }
     }
 }

@@ -242,9 +242,8 @@ extension HTTPAPI {
         guard self.gateway.accounts.account(id: id) == nil else { throw Problem.accountExists("an account \(id) exists") }
         var password = Credentials.random(length: 8)
         if let given = json["password"] {
-            guard case .string(let text) = given, (1...8).contains(text.utf8.count), text.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
-                throw Problem.invalidField("password", "an SMPP password is 1–8 printable ASCII characters")
-            }
+            guard case .string(let text) = given else { throw Problem.invalidField("password", "`password` must be a string") }
+            if let problem = Credentials.passwordProblem(text) { throw Problem.invalidField("password", problem) }
             password = text
         }
         var wantsKey = false

@@ -10,9 +10,7 @@ extension HTTPAPI {
             try await admin.serial.run {
                 var account = try self.existing(context)
                 let password = try await self.optionalString(request, field: "password") ?? Credentials.random(length: 8)
-                guard (1...8).contains(password.utf8.count), password.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
-                    throw Problem.invalidField("password", "an SMPP password is 1–8 printable ASCII characters")
-                }
+                if let problem = Credentials.passwordProblem(password) { throw Problem.invalidField("password", problem) }
                 account.password = PasswordHash(password: password)
                 try await self.save(account)
                 var json = JSONWriter()

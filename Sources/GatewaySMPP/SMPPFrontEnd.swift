@@ -35,9 +35,27 @@ public final class SMPPFrontEnd: SMPPServerDelegate, BindDirectory {
         }
     }
 
-    public init(gateway: Gateway, logger: Logger) {
+    /// How binds are checked: the password checks' threads, the failures' lockouts, and whether
+    /// refusals tell unknown system_id, wrong password and address apart (off by default: one
+    /// status, ESME_RINVPASWD, for the three, so accounts cannot be enumerated).
+    public struct BindChecks: Sendable {
+        public var verifier: PasswordVerifier
+        public var guard_: BindGuard
+        public var distinctRefusals: Bool
+
+        public init(verifier: PasswordVerifier, guard guard_: BindGuard, distinctRefusals: Bool = false) {
+            self.verifier = verifier
+            self.guard_ = guard_
+            self.distinctRefusals = distinctRefusals
+        }
+    }
+
+    public let checks: BindChecks
+
+    public init(gateway: Gateway, checks: BindChecks? = nil, logger: Logger) {
         self.gateway = gateway
         self.logger = logger
+        self.checks = checks ?? BindChecks(verifier: PasswordVerifier(), guard: BindGuard(clock: gateway.clock, logger: logger))
     }
 
     public func authenticate(_ request: BindRequest, session: SMPPServerSession) async -> BindVerdict {
@@ -47,18 +65,34 @@ public final class SMPPFrontEnd: SMPPServerDelegate, BindDirectory {
             case .receiver: .receiver
             case .transceiver: .transceiver
             }
-        switch self.gateway.accounts.bind(
-            systemID: request.bind.systemID, password: request.bind.password, kind: kind, from: session.peer?.ipAddress)
+        let systemID = request.bind.systemID
+        let address = session.peer?.ipAddress ?? "?"
+        let distinct = self.checks.distinctRefusals
+        if case .lockedOut(let until, let by) = self.checks.guard_.check(address: address, systemID: systemID) {
+            // Not even checked: guessing from here (or at this system_id) waits.
+            self.logger.notice(
+                "bind refused",
+                metadata: [
+                    "smpp.system_id": "\(systemID)", "reason": "locked out after failed passwords (\(by))",
+                    "retry_in_ms": "\(until - self.gateway.clock.wallMilliseconds)", "smpp.session": "\(session.id)",
+                ])
+            return .reject(distinct ? .bindFailed : .invalidPassword)
+        }
+        switch await self.gateway.accounts.bind(
+            systemID: systemID, password: request.bind.password, kind: kind, from: session.peer?.ipAddress, verifier: self.checks.verifier)
         {
         case .success(let account):
+            self.checks.guard_.succeeded(address: address, systemID: systemID)
             return .accept(systemID: "shortwave", principal: account.id)
         case .failure(let refusal):
             self.logger.notice(
-                "bind refused", metadata: ["smpp.system_id": "\(request.bind.systemID)", "reason": "\(refusal)", "smpp.session": "\(session.id)"])
+                "bind refused", metadata: ["smpp.system_id": "\(systemID)", "reason": "\(refusal)", "smpp.session": "\(session.id)"])
             switch refusal {
-            case .unknownSystemID: return .reject(.invalidSystemID)
-            case .wrongPassword: return .reject(.invalidPassword)
-            case .disabled, .bindTypeNotAllowed, .tooManyBinds, .addressNotAllowed: return .reject(.bindFailed)
+            case .unknownSystemID, .wrongPassword, .addressNotAllowed:
+                self.checks.guard_.failed(address: address, systemID: systemID)
+                guard distinct else { return .reject(.invalidPassword) }
+                return .reject(refusal == .unknownSystemID ? .invalidSystemID : refusal == .wrongPassword ? .invalidPassword : .bindFailed)
+            case .disabled, .bindTypeNotAllowed, .tooManyBinds, .busy: return .reject(.bindFailed)
             }
         }
     }

@@ -135,7 +135,7 @@ struct Accounts: AsyncParsableCommand {
         @OptionGroup var connection: Connection
         @Argument(help: "SMPP system_id (also the account id unless --id).") var systemID: String
         @Option(help: "Account id (default: the system_id).") var id: String?
-        @Option(help: "SMPP password, 1–8 characters (default: a random one).") var password: String?
+        @Option(help: "SMPP password, 8 printable characters (default: a random one).") var password: String?
         @Flag(help: "Also make an API key.") var apiKey = false
         @OptionGroup var settings: Settings
         func run() async throws {

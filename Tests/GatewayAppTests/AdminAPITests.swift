@@ -43,15 +43,15 @@ import Testing
         try await withAdmin { gateway, client, token in
             let created = try await client.call(
                 .post, "/admin/v1/accounts", key: token,
-                body: #"{"system_id":"acme","password":"s3cret","api_key":true,"max_binds":2,"senders":["ACME"],"numbers":["447700900555"],"messages_per_second":50}"#)
+                body: #"{"system_id":"acme","password":"s3cretPw","api_key":true,"max_binds":2,"senders":["ACME"],"numbers":["447700900555"],"messages_per_second":50}"#)
             #expect(created.status == 201, "\(String(buffer: created.body))")
             #expect(created.headers[.location] == "/admin/v1/accounts/acme")
-            #expect(created.json["password"] as? String == "s3cret")
+            #expect(created.json["password"] as? String == "s3cretPw")
             let apiKey = try #require(created.json["api_key"] as? String)
             let account = try #require(created.json["account"] as? [String: Any])
             #expect(account["max_binds"] as? Int == 2 && account["messages_per_second"] as? Int == 50)
             // Live at once: SMPP binds, the API key works, the store has it.
-            let connection = try await gateway.connect(systemID: "acme", password: "s3cret")
+            let connection = try await gateway.connect(systemID: "acme", password: "s3cretPw")
             #expect(try await connection.submit(submit(from: "ACME")).isOK)
             #expect(try await client.call(.post, "/v2/messages", key: apiKey, body: #"{"to":"+447700900123","from":"ACME","body":"hi"}"#).status == 202)
             #expect(try await gateway.gateway.store.accounts().contains { $0.id == "acme" && $0.maxBinds == 2 })
@@ -72,7 +72,7 @@ import Testing
             let changed = try await client.call(
                 .patch, "/admin/v1/accounts/acme", key: token, body: #"{"max_binds":1,"requests_per_second":1000,"reports":"webhook"}"#)
             #expect(changed.status == 200 && changed.json["max_binds"] as? Int == 1 && changed.json["reports"] as? String == "webhook")
-            let second = try? await gateway.connect(systemID: "acme", password: "s3cret")
+            let second = try? await gateway.connect(systemID: "acme", password: "s3cretPw")
             #expect(second == nil)  // the one live bind is the limit now
             #expect(gateway.gateway.accounts.account(id: "acme")?.reports == .webhook)
             // Deleted: its bind goes, its key stops working, its messages stay.
@@ -86,8 +86,8 @@ import Testing
 
     @Test func suspendingUnbindsAndRefusesUntilResumed() async throws {
         try await withAdmin { gateway, client, token in
-            _ = try await client.call(.post, "/admin/v1/accounts", key: token, body: #"{"system_id":"acme","password":"pw"}"#)
-            let connection = try await gateway.connect(systemID: "acme", password: "pw")
+            _ = try await client.call(.post, "/admin/v1/accounts", key: token, body: #"{"system_id":"acme","password":"pw345678"}"#)
+            let connection = try await gateway.connect(systemID: "acme", password: "pw345678")
             #expect(await eventually { gateway.gateway.accounts.bindCount(accountID: "acme") == 1 })
             let binds = try await client.call(.get, "/admin/v1/binds?account=acme", key: token).json["data"] as? [[String: Any]]
             #expect(binds?.count == 1 && binds?.first?["type"] as? String == "transceiver" && binds?.first?["system_id"] as? String == "acme")
@@ -95,10 +95,10 @@ import Testing
             #expect(suspended.json["enabled"] as? Bool == false)
             #expect(await eventually { gateway.gateway.accounts.bindCount(accountID: "acme") == 0 })
             #expect(await eventually { !connection.isActive })
-            let refused = try? await gateway.connect(systemID: "acme", password: "pw")
+            let refused = try? await gateway.connect(systemID: "acme", password: "pw345678")
             #expect(refused == nil)
             _ = try await client.call(.patch, "/admin/v1/accounts/acme", key: token, body: #"{"enabled":true}"#)
-            let again = try await gateway.connect(systemID: "acme", password: "pw")
+            let again = try await gateway.connect(systemID: "acme", password: "pw345678")
             // One bind unbound by id.
             let id = try #require((try await client.call(.get, "/admin/v1/binds", key: token).json["data"] as? [[String: Any]])?.first?["id"] as? String)
             #expect(try await client.call(.delete, "/admin/v1/binds/\(id)", key: token).status == 204)
@@ -109,15 +109,15 @@ import Testing
 
     @Test func passwordsWebhookSecretsAndKeysRotate() async throws {
         try await withAdmin { gateway, client, token in
-            _ = try await client.call(.post, "/admin/v1/accounts", key: token, body: #"{"system_id":"acme","password":"old"}"#)
+            _ = try await client.call(.post, "/admin/v1/accounts", key: token, body: #"{"system_id":"acme","password":"oldPass1"}"#)
             let rotated = try await client.call(.post, "/admin/v1/accounts/acme/password", key: token)
             let password = try #require(rotated.json["password"] as? String)
             #expect(password.count == 8)
-            #expect((try? await gateway.connect(systemID: "acme", password: "old")) == nil)
+            #expect((try? await gateway.connect(systemID: "acme", password: "oldPass1")) == nil)
             let connection = try await gateway.connect(systemID: "acme", password: password)
             await connection.close()
-            let set = try await client.call(.post, "/admin/v1/accounts/acme/password", key: token, body: #"{"password":"chosen"}"#)
-            #expect(set.json["password"] as? String == "chosen")
+            let set = try await client.call(.post, "/admin/v1/accounts/acme/password", key: token, body: #"{"password":"chosen12"}"#)
+            #expect(set.json["password"] as? String == "chosen12")
             let tooLong = try await client.call(.post, "/admin/v1/accounts/acme/password", key: token, body: #"{"password":"ninechars"}"#)
             #expect(tooLong.status == 422)
             let before = gateway.gateway.accounts.account(id: "acme")?.webhookSecret
@@ -138,14 +138,14 @@ import Testing
     @Test func anAllowListKeepsOtherAddressesOut() async throws {
         try await withAdmin { gateway, client, token in
             let created = try await client.call(
-                .post, "/admin/v1/accounts", key: token, body: #"{"system_id":"acme","password":"pw","api_key":true,"allowed_ips":["192.0.2.0/24"]}"#)
+                .post, "/admin/v1/accounts", key: token, body: #"{"system_id":"acme","password":"pw345678","api_key":true,"allowed_ips":["192.0.2.0/24"]}"#)
             let apiKey = try #require(created.json["api_key"] as? String)
             // Loopback is not in 192.0.2.0/24: the bind and the HTTP call are refused.
-            #expect((try? await gateway.connect(systemID: "acme", password: "pw")) == nil)
+            #expect((try? await gateway.connect(systemID: "acme", password: "pw345678")) == nil)
             let http = try await live(gateway, .get, "/v2/account", key: apiKey)
             #expect(http.status == 403 && http.code == "address_not_allowed")
             _ = try await client.call(.patch, "/admin/v1/accounts/acme", key: token, body: #"{"allowed_ips":["127.0.0.0/8","::1"]}"#)
-            let connection = try await gateway.connect(systemID: "acme", password: "pw")
+            let connection = try await gateway.connect(systemID: "acme", password: "pw345678")
             await connection.close()
             #expect(try await live(gateway, .get, "/v2/account", key: apiKey).status == 200)
         }
@@ -160,7 +160,7 @@ import Testing
 
     @Test func dltIsEnforcedOverSMPPAndHTTP() async throws {
         try await withAdmin { gateway, client, token in
-            let created = try await client.call(.post, "/admin/v1/accounts", key: token, body: #"{"system_id":"acme","password":"pw","api_key":true}"#)
+            let created = try await client.call(.post, "/admin/v1/accounts", key: token, body: #"{"system_id":"acme","password":"pw345678","api_key":true}"#)
             let apiKey = try #require(created.json["api_key"] as? String)
             // Registrations are checked whole before they replace the old one.
             let broken = try await client.call(
@@ -199,7 +199,7 @@ import Testing
             #expect(errors?.first?["code"] as? String == "dlt_body_mismatch")
 
             // SMPP: the same rules, answered with 0x45.
-            let connection = try await gateway.connect(systemID: "acme", password: "pw")
+            let connection = try await gateway.connect(systemID: "acme", password: "pw345678")
             var tlvs = TLVList()
             tlvs.dltPrincipalEntityID = "1101456789012345678"
             tlvs.dltContentTemplateID = "1107161234567890123"

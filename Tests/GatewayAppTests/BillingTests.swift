@@ -21,7 +21,7 @@ import Testing
             try await Application(router: gateway.prepared.httpAPI.router()).test(.router) { client in
                 let created = try await client.call(
                     .post, "/admin/v1/accounts", key: token,
-                    body: #"{"system_id":"acme","password":"pw","api_key":true,"billing":{"mode":"prepaid","currency":"INR","default_rate":3,"rates":{"44":2,"447":1}}}"#)
+                    body: #"{"system_id":"acme","password":"pw345678","api_key":true,"billing":{"mode":"prepaid","currency":"INR","default_rate":3,"rates":{"44":2,"447":1}}}"#)
                 #expect(created.status == 201, "\(String(buffer: created.body))")
                 try await body(gateway, client, token, try #require(created.json["api_key"] as? String))
             }
@@ -34,7 +34,7 @@ import Testing
             #expect(topUp.status == 200 && topUp.json["balance"] as? Int == 300)
             // Four SMPP binds and four HTTP clients spend it at once: 1 unit a segment to +447…,
             // 400 messages wanted, 300 can be paid for.
-            let connections = try await (0..<4).asyncMap { _ in try await gateway.connect(systemID: "acme", password: "pw") }
+            let connections = try await (0..<4).asyncMap { _ in try await gateway.connect(systemID: "acme", password: "pw345678") }
             let results = try await withThrowingTaskGroup(of: (ok: Int, refused: Int).self) { group in
                 for connection in connections {
                     group.addTask {

@@ -12,22 +12,48 @@ import Testing
         #expect(PasswordHash(password: "secret", rounds: 1_000).salt != hash.salt)
     }
 
-    @Test func bindsAreCheckedAndCountedAgainstTheLimit() {
+    @Test func bindsAreCheckedAndCountedAgainstTheLimit() async {
         let account = Account(id: "a", systemID: "acme", password: PasswordHash(password: "pw", rounds: 1_000), allowedBinds: [.transmitter, .transceiver], maxBinds: 2)
         let disabled = Account(id: "d", systemID: "off", password: PasswordHash(password: "pw", rounds: 1_000), enabled: false)
         let registry = AccountRegistry([account, disabled])
-        #expect(registry.bind(systemID: "nobody", password: "pw", kind: .transmitter) == .failure(.unknownSystemID))
-        #expect(registry.bind(systemID: "acme", password: "bad", kind: .transmitter) == .failure(.wrongPassword))
-        #expect(registry.bind(systemID: "off", password: "pw", kind: .transmitter) == .failure(.disabled))
-        #expect(registry.bind(systemID: "acme", password: "pw", kind: .receiver) == .failure(.bindTypeNotAllowed))
-        #expect((try? registry.bind(systemID: "acme", password: "pw", kind: .transmitter).get())?.id == "a")
-        #expect((try? registry.bind(systemID: "acme", password: "pw", kind: .transceiver).get())?.id == "a")
-        #expect(registry.bind(systemID: "acme", password: "pw", kind: .transmitter) == .failure(.tooManyBinds))
+        let verifier = PasswordVerifier(concurrency: 1, rounds: 1_000)
+        #expect(await registry.bind(systemID: "nobody", password: "pw", kind: .transmitter, verifier: verifier) == .failure(.unknownSystemID))
+        #expect(await registry.bind(systemID: "acme", password: "bad", kind: .transmitter, verifier: verifier) == .failure(.wrongPassword))
+        #expect(await registry.bind(systemID: "off", password: "pw", kind: .transmitter, verifier: verifier) == .failure(.disabled))
+        #expect(await registry.bind(systemID: "acme", password: "pw", kind: .receiver, verifier: verifier) == .failure(.bindTypeNotAllowed))
+        #expect((try? await registry.bind(systemID: "acme", password: "pw", kind: .transmitter, verifier: verifier).get())?.id == "a")
+        #expect((try? await registry.bind(systemID: "acme", password: "pw", kind: .transceiver, verifier: verifier).get())?.id == "a")
+        #expect(await registry.bind(systemID: "acme", password: "pw", kind: .transmitter, verifier: verifier) == .failure(.tooManyBinds))
         registry.unbound(accountID: "a")
         #expect(registry.bindCount(accountID: "a") == 1)
-        #expect((try? registry.bind(systemID: "acme", password: "pw", kind: .transmitter).get()) != nil)
+        #expect((try? await registry.bind(systemID: "acme", password: "pw", kind: .transmitter, verifier: verifier).get()) != nil)
         // A wrong password after a right one is still wrong (the cache holds only what verified).
-        #expect(registry.bind(systemID: "acme", password: "bad", kind: .transmitter) == .failure(.wrongPassword))
+        #expect(await registry.bind(systemID: "acme", password: "bad", kind: .transmitter, verifier: verifier) == .failure(.wrongPassword))
+    }
+
+    @Test func anUnknownSystemIDCostsAPasswordCheckLikeAWrongPassword() async {
+        let account = Account(id: "a", systemID: "acme", password: PasswordHash(password: "pw", rounds: 1_000), allowedIPs: try! IPAllowList(["10.0.0.0/8"]))
+        let registry = AccountRegistry([account])
+        let verifier = PasswordVerifier(concurrency: 1, rounds: 1_000)
+        #expect(await registry.bind(systemID: "nobody", password: "pw", kind: .transmitter, verifier: verifier) == .failure(.unknownSystemID))
+        #expect(verifier.derivations == 1)
+        #expect(await registry.bind(systemID: "acme", password: "bad", kind: .transmitter, from: "10.1.1.1", verifier: verifier) == .failure(.wrongPassword))
+        #expect(verifier.derivations == 2)
+        #expect(await registry.bind(systemID: "acme", password: "pw", kind: .transmitter, from: "192.0.2.1", verifier: verifier) == .failure(.addressNotAllowed))
+        #expect(verifier.derivations == 3)
+    }
+
+    @Test func passwordChecksBeyondTheQueueAreRefusedAsBusy() async {
+        let verifier = PasswordVerifier(concurrency: 1, maximumWaiting: 2, rounds: 1_000_000)
+        let hash = PasswordHash(password: "pw", rounds: 1_000_000)
+        let results = await withTaskGroup(of: Bool?.self) { group in
+            for _ in 0..<8 { group.addTask { await verifier.verify("pw", against: hash) } }
+            return await group.reduce(into: [Bool?]()) { $0.append($1) }
+        }
+        // Never more than two waiting: the others are told "busy" at once.
+        #expect(results.contains(nil))
+        #expect(results.filter { $0 == true }.count >= 1)
+        #expect(results.allSatisfy { $0 != false })
     }
 
     @Test func messagesPerSecondFollowTheInjectedClock() {
