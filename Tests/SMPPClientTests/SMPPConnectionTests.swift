@@ -205,7 +205,9 @@ struct SMPPConnectionTests {
 
     @Test func aResetFailsEveryPendingRequestAndEndsInbound() async throws {
         let smsc = try await FakeSMSC.start(configuration: .init(silentDestinations: ["447700900999"]))
-        let connection = try await SMPPConnection.connect(configuration(smsc))
+        // A response timeout far beyond the test: on a loaded machine it must not be the timeout
+        // that ends the pending submit.
+        let connection = try await SMPPConnection.connect(configuration(smsc, responseTimeout: .seconds(600)))
         let pending = Task { try await connection.submit(message(to: "447700900999")) }
         #expect(await eventually { smsc.openSessions == 1 })
         try await Task.sleep(for: .milliseconds(50))
