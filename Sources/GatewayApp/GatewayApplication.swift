@@ -64,6 +64,9 @@ public struct GatewayApplication: Sendable {
             self.connectors.states
         }
 
+        /// Each connector as the admin API shows it (binds, messages awaiting receipts).
+        public var connectorInfo: [ConnectorInfo] { self.connectors.connectors() }
+
         /// In start order; a graceful shutdown stops them in reverse (listeners first, the gateway last).
         public var services: [any Service] {
             [self.gateway, self.connectors, self.webhookSender, self.httpServer, self.smppServer]

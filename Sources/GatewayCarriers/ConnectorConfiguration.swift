@@ -74,6 +74,11 @@ public struct ConnectorConfiguration: Sendable, Codable, Equatable {
     /// India DLT: the telemarketer chain ids this connector's carrier is reached through
     /// (TLV 0x1402 holds their chain hash with the PE id).
     public var telemarketerIDs: [String] = []
+    /// When a message sent here with no receipt is given up (`expired`, error 904, with that
+    /// receipt or webhook): by default 15 minutes after its validity period ends (48 h unless the
+    /// customer gave one) — the carrier stops trying then; with this set, this many hours after it
+    /// was sent; 0: never.
+    public var receiptTimeoutHours: Int?
 
     public init(name: String) { self.name = name }
 
@@ -138,6 +143,7 @@ public struct ConnectorConfiguration: Sendable, Codable, Equatable {
         }
         _ = try self.messageIDForm()
         guard (1...255).contains(self.supports.maximumParts) else { throw fail("supports.maximumParts is 1…255") }
+        if let hours = self.receiptTimeoutHours, !(0...8_760).contains(hours) { throw fail("receiptTimeoutHours is 0 (wait for ever)…8760") }
         for (field, value) in [
             ("sourceTON", self.rewrite.sourceTON), ("sourceNPI", self.rewrite.sourceNPI), ("destinationTON", self.rewrite.destinationTON),
             ("destinationNPI", self.rewrite.destinationNPI),
@@ -212,12 +218,13 @@ extension ConnectorConfiguration {
         self.rewrite = try c.decodeIfPresent(Rewrite.self, forKey: .rewrite) ?? self.rewrite
         self.supports = try c.decodeIfPresent(Supports.self, forKey: .supports) ?? self.supports
         self.telemarketerIDs = try c.decodeIfPresent([String].self, forKey: .telemarketerIDs) ?? self.telemarketerIDs
+        self.receiptTimeoutHours = try c.decodeIfPresent(Int.self, forKey: .receiptTimeoutHours)
     }
 
     public static let keys: Set<String> = [
         "name", "kind", "host", "port", "tls", "tlsCAFile", "tlsServerName", "systemID", "password", "systemType", "bindType", "binds", "receiverBinds", "window", "messagesPerSecond",
         "enquireLinkSeconds", "responseTimeoutSeconds", "reconnectInitialMilliseconds", "reconnectMaximumMilliseconds", "idForm",
-        "rewrite", "supports", "telemarketerIDs",
+        "rewrite", "supports", "telemarketerIDs", "receiptTimeoutHours",
     ]
 }
 

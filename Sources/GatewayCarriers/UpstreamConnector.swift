@@ -35,6 +35,60 @@ final class UpstreamConnector: Carrier, Service {
     struct Pending: Sendable {
         var message: Message
         var remaining: Int
+        /// When the gateway stops waiting for its receipt (gateway clock, milliseconds).
+        var deadline: Int64
+    }
+
+    /// The receipt deadline of `message`, sent now: `receiptTimeoutHours` after now (never with
+    /// 0), else 15 minutes after its validity period ends.
+    func receiptDeadline(_ message: Message) -> Int64 {
+        if let hours = self.configuration.receiptTimeoutHours {
+            return hours > 0 ? self.gateway.clock.wallMilliseconds + Int64(hours) * 3_600_000 : .max
+        }
+        return (message.expiresAt ?? self.gateway.clock.wallMilliseconds + 48 * 3_600_000) + 15 * 60_000
+    }
+
+    /// Starts awaiting `messages`' receipts (`parts` each).
+    func await(_ messages: some Sequence<Message>, parts: Int) {
+        var earliest = Int64.max
+        self.awaiting.withLock { awaiting in
+            for message in messages {
+                let deadline = self.receiptDeadline(message)
+                earliest = min(earliest, deadline)
+                awaiting[message.id] = Pending(message: message, remaining: parts, deadline: deadline)
+            }
+        }
+        self.nextDeadline.withLock { $0 = min($0, earliest) }
+    }
+
+    /// Messages whose receipt deadline passed are given up (`expired`, error 904) and forgotten.
+    /// A full look only when the earliest deadline has come.
+    func giveUpOverdue() {
+        let now = self.gateway.clock.wallMilliseconds
+        guard self.nextDeadline.withLock({ $0 }) <= now else { return }
+        let overdue = self.awaiting.withLock { awaiting -> [Message] in
+            var overdue: [Message] = []
+            var next = Int64.max
+            for (id, pending) in awaiting {
+                if pending.deadline <= now {
+                    overdue.append(pending.message)
+                    awaiting[id] = nil
+                } else {
+                    next = min(next, pending.deadline)
+                }
+            }
+            self.nextDeadline.withLock { $0 = next }
+            return overdue
+        }
+        guard !overdue.isEmpty else { return }
+        self.metrics.givenUp.increment(by: Int64(overdue.count))
+        self.logger.warning(
+            "no receipt from the carrier by the deadline: messages end expired (error 904)",
+            metadata: [
+                "messages": "\(overdue.count)",
+                "deadline": "\(self.configuration.receiptTimeoutHours.map { "\($0) h after sending" } ?? "15 min after the validity period")",
+            ])
+        self.gateway.carriers.noReceipt(overdue)
     }
 
     /// How the carrier's receipts were matched (logged when the connector stops): to a message
@@ -54,6 +108,8 @@ final class UpstreamConnector: Carrier, Service {
     let queue: AsyncStream<[Message]>
     let continuation: AsyncStream<[Message]>.Continuation
     let awaiting = Mutex<[MessageID: Pending]>([:])
+    /// The earliest receipt deadline among `awaiting` (or later: then a look finds nothing).
+    let nextDeadline = Mutex<Int64>(.max)
     /// Parts of long messages sent before a restart, delivered since (with those the store knows).
     let restoredParts = Mutex<[MessageID: Set<String>]>([:])
     let state = Mutex<State>(.binding)
@@ -73,10 +129,13 @@ final class UpstreamConnector: Carrier, Service {
         let retried: Counter
         let unknownReceipts: Counter
         let malformedReceipts: Counter
+        /// Messages given up at their receipt deadline.
+        let givenUp: Counter
 
         init(_ name: String) {
             let connector = [("connector", name)]
             self.up = Gauge(label: "shortwave_connector_up", dimensions: connector)
+            self.givenUp = Counter(label: "shortwave_connector_receipt_deadlines_total", dimensions: connector)
             self.binds = Gauge(label: "shortwave_connector_binds", dimensions: connector)
             self.accepted = Counter(label: "shortwave_connector_submits_total", dimensions: connector + [("outcome", "accepted")])
             self.refused = Counter(label: "shortwave_connector_submits_total", dimensions: connector + [("outcome", "refused")])
@@ -201,6 +260,7 @@ final class UpstreamConnector: Carrier, Service {
         var last: State? = nil
         var evicted = 0
         while !Task.isShuttingDownGracefully, !Task.isCancelled, !self.isStopped {
+            self.giveUpOverdue()
             let early = self.pool.earlyReceipts
             if early.evicted > evicted {
                 // Never silent: a receipt dropped here leaves its message `sent`.
@@ -305,9 +365,7 @@ final class UpstreamConnector: Carrier, Service {
         guard !messages.isEmpty else { return }
         self.metrics.accepted.increment(by: Int64(messages.count))
         self.acceptedCount.add(messages.count, ordering: .relaxed)
-        self.awaiting.withLock { awaiting in
-            for (message, _) in messages { awaiting[message.id] = Pending(message: message, remaining: 1) }
-        }
+        self.await(messages.lazy.map(\.0), parts: 1)
         let ids = messages.map { self.configuration.receiptSpelling(of: $0.1) }
         self.pool.recordSubmissions(zip(messages, ids).map { .init(reference: $0.0.id.description, messageID: $1, part: 1, parts: 1) })
         self.gateway.carriers.accepted(zip(messages, ids).map { ($0.0, [UpstreamID(connector: self.name, id: $1)]) })
@@ -405,7 +463,7 @@ final class UpstreamConnector: Carrier, Service {
         // Awaited from the first part on, and each part's submission recorded as soon as the
         // carrier answers it: a part's receipt may come before the last part is even sent (a
         // receipt held for a submission recorded only at the end could be given up and lost).
-        self.awaiting.withLock { $0[message.id] = Pending(message: message, remaining: submits.count) }
+        self.await([message], parts: submits.count)
         func abandon() { self.awaiting.withLock { _ = $0.removeValue(forKey: message.id) } }
         while ids.count < submits.count {
             if Task.isShuttingDownGracefully { return abandon() }  // still queued in the store: sent after the restart

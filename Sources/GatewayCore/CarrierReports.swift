@@ -37,6 +37,18 @@ public struct CarrierReports: Sendable {
         self.outbox.append(.status(self.events.change(message, .failed, error: error, at: self.clock.wallMilliseconds)))
     }
 
+    /// No receipt came from the carrier by the connector's receipt deadline: the gateway stops
+    /// waiting. The message ends `expired` with error 904 (the customer gets that receipt or
+    /// webhook; `billing.refundOn` decides about the charge). A receipt that comes later is
+    /// counted and logged, and changes nothing.
+    public func noReceipt(_ messages: [Message]) {
+        let now = self.clock.wallMilliseconds
+        self.outbox.append(contentsOf: messages.map { .status(self.events.change($0, .expired, error: Self.noReceiptError, at: now)) })
+    }
+
+    /// The error code of a message given up for want of a receipt.
+    public static let noReceiptError = 904
+
     /// The message's validity period ran out before a carrier took it: `expired`, with an
     /// EXPIRED receipt.
     public func expired(_ message: Message) {
@@ -58,7 +70,13 @@ public struct CarrierReports: Sendable {
     /// A carrier's receipt for a message this run sent (matched in memory).
     public func reported(_ id: MessageID, status: MessageStatus, error: Int) async throws -> Bool {
         guard let message = try await self.store.message(id) else { return false }
-        guard !message.status.isFinal else { return true }  // already settled (a duplicate receipt)
+        guard !message.status.isFinal else {
+            // Already settled: a duplicate receipt, or one after the gateway stopped waiting.
+            if message.status == .expired, message.errorCode == Self.noReceiptError {
+                GatewayMetrics.shared.lateReceipt()
+            }
+            return true
+        }
         self.outbox.append(.status(self.events.change(message, status, error: error, at: self.clock.wallMilliseconds)))
         return true
     }

@@ -16,6 +16,7 @@ public final class GatewayMetrics: Sendable {
     let webhooksDelivered = Counter(label: "shortwave_webhooks_total", dimensions: [("outcome", "delivered")])
     let webhooksFailed = Counter(label: "shortwave_webhooks_total", dimensions: [("outcome", "failed")])
     let webhooksRefused = Counter(label: "shortwave_webhooks_refused_total")
+    let lateReceipts = Counter(label: "shortwave_receipts_after_deadline_total")
     let deliveries = Counter(label: "shortwave_smpp_deliveries_total")
 
     init() {
@@ -54,6 +55,11 @@ public final class GatewayMetrics: Sendable {
     /// Webhook POSTs, by outcome: delivered (2xx) or failed (to be retried).
     public func webhook(delivered: Bool) {
         (delivered ? self.webhooksDelivered : self.webhooksFailed).increment()
+    }
+
+    /// A carrier's receipt for a message the gateway had stopped waiting for (error 904).
+    public func lateReceipt() {
+        self.lateReceipts.increment()
     }
 
     /// A webhook not sent: its host resolved to an address webhooks may not reach.

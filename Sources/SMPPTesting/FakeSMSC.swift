@@ -60,6 +60,8 @@ public final class FakeSMSC: Sendable {
     public struct Record: Sendable {
         public var binds: [String] = []
         public var submitted: [SubmitSM] = []
+        /// The message ids given in submit_sm_resp, in order.
+        public var messageIDs: [String] = []
         public var throttled = 0
         public var receiptsAcknowledged = 0
         public var connections = 0
@@ -240,6 +242,7 @@ final class FakeSMSCHandler: ChannelInboundHandler {
             }
             let number = self.box.nextMessageID.add(1, ordering: .relaxed).newValue + 0xB8BE00  // hex ids with letters, like most SMSCs that answer in hex
             let messageID = String(number, radix: 16)
+            smsc?.update { $0.messageIDs.append(messageID) }
             let response = SMPPPacket(sequenceNumber: packet.sequenceNumber, pdu: .submitSMResp(MessageIDResponse(messageID: messageID)))
             if self.configuration.heldDestinations.contains(submit.destination.address) {
                 let channel = context.channel

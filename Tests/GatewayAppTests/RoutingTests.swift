@@ -573,3 +573,81 @@ extension Array {
         return true
     }
 }
+
+/// Issue 15, item 12: a carrier that never sends a receipt no longer leaves messages `sent` for
+/// ever, held in memory.
+@Suite struct ReceiptDeadlineTests {
+    @Test func aMessageWithoutAReceiptEndsExpiredAtTheDeadlineAndALateReceiptChangesNothing() async throws {
+        let clock = ManualGatewayClock()
+        let smsc = try await FakeSMSC.start(configuration: .init(accounts: ["carrier": "secret"], sendReceipts: false))
+        try await withGateway(clock: clock, configure: { config in
+            config.connectors = [RoutingTests.connector("fake", port: smsc.port) { $0.receiptTimeoutHours = 2 }]
+        }) { gateway in
+            try await gateway.addAccount()
+            let connection = try await gateway.connect()
+            let reply = try await connection.submit(submit(to: "447700900001"))
+            let id = try #require(MessageID(reply.messageID))
+            #expect(await eventually { (try? await gateway.gateway.store.message(id))?.status == .sent })
+            #expect(gateway.prepared.connectorInfo.first?.awaitingReceipts == 1)
+            // An hour on: still waiting.
+            clock.advance(by: .seconds(3_600))
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await gateway.gateway.store.message(id)?.status == .sent)
+            #expect(gateway.prepared.connectorInfo.first?.awaitingReceipts == 1)
+            // Past two hours: given up, told, forgotten.
+            clock.advance(by: .seconds(3_601))
+            let receipt = await collect(connection.inbound, count: 1, seconds: 20).first?.receipt
+            #expect(receipt?.messageID == reply.messageID && receipt?.state == .expired && receipt?.text?.error == "904")
+            let stored = try await gateway.gateway.store.message(id)
+            #expect(stored?.status == .expired && stored?.errorCode == 904)
+            #expect(gateway.prepared.connectorInfo.first?.awaitingReceipts == 0)
+            // The carrier's receipt after all: it changes nothing, and the customer hears nothing more.
+            let carrierID = try #require(smsc.seen.messageIDs.first)
+            var late = DeliverSM(
+                source: .init(ton: .international, npi: .isdn, "447700900001"), destination: .init(ton: .alphanumeric, npi: .unknown, "ACME"),
+                esmClass: ESMClass(type: .smscDeliveryReceipt),
+                shortMessage: ByteBuffer(string: DeliveryReceipt(id: carrierID, state: .delivered, submitDate: nil, doneDate: nil).formatted))
+            late.tlvs.receiptedMessageID = carrierID
+            late.tlvs.messageState = .delivered
+            _ = try await smsc.deliver(late)
+            #expect(await collect(connection.inbound, count: 1, seconds: 3).isEmpty)
+            #expect(try await gateway.gateway.store.message(id)?.status == .expired)
+            await connection.close()
+        }
+        try await smsc.stop()
+    }
+
+    @Test func aReceiptTimeoutOutsideItsRangeIsAConfigurationError() throws {
+        var connector = ConnectorConfiguration(name: "c")
+        connector.systemID = "x"
+        connector.receiptTimeoutHours = -1
+        #expect(throws: ConfigurationError.self) { try connector.validate() }
+        connector.receiptTimeoutHours = 0  // wait for ever
+        try connector.validate()
+    }
+
+    @Test func byDefaultTheDeadlineIsTheEndOfTheValidityPeriod() async throws {
+        let clock = ManualGatewayClock()
+        let smsc = try await FakeSMSC.start(configuration: .init(accounts: ["carrier": "secret"], sendReceipts: false))
+        try await withGateway(clock: clock, configure: { config in
+            config.connectors = [RoutingTests.connector("fake", port: smsc.port)]
+        }) { gateway in
+            try await gateway.addAccount()
+            let connection = try await gateway.connect()
+            var message = submit(to: "447700900001")
+            message.validityPeriod = .relative(.init(minutes: 10))
+            let reply = try await connection.submit(message)
+            #expect(reply.isOK, "\(reply.status)")
+            let id = try #require(MessageID(reply.messageID))
+            #expect(await eventually { (try? await gateway.gateway.store.message(id))?.status == .sent })
+            clock.advance(by: .seconds(20 * 60))  // validity (10 min) + 15 min not yet over
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await gateway.gateway.store.message(id)?.status == .sent)
+            clock.advance(by: .seconds(6 * 60))
+            let receipt = await collect(connection.inbound, count: 1, seconds: 20).first?.receipt
+            #expect(receipt?.state == .expired && receipt?.text?.error == "904")
+            await connection.close()
+        }
+        try await smsc.stop()
+    }
+}
