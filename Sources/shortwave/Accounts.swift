@@ -27,8 +27,13 @@ struct Accounts: AsyncParsableCommand {
         @Option(help: "The admin token (default $SHORTWAVE_ADMIN_TOKEN).")
         var token: String?
 
+        @Flag(help: "Print the gateway's JSON answer (for scripts) instead of a table.")
+        var json = false
+
         /// Sends one request; prints the JSON answer, or the problem and exits 1.
-        func call(_ method: HTTPMethod, _ path: String, body: [String: Any]? = nil) async throws {
+        /// `secretsShown`: the answer is a secret made just now (a new password, key or webhook
+        /// secret), shown this once; otherwise secrets are left out of the readable output.
+        func call(_ method: HTTPMethod, _ path: String, body: [String: Any]? = nil, secretsShown: Bool = false) async throws {
             let environment = ProcessInfo.processInfo.environment
             let base = self.url ?? environment["SHORTWAVE_ADMIN_URL"] ?? "http://127.0.0.1:8080"
             guard let token = self.token ?? environment["SHORTWAVE_ADMIN_TOKEN"], !token.isEmpty else {
@@ -61,8 +66,12 @@ struct Accounts: AsyncParsableCommand {
             }
             guard !bytes.isEmpty else { return print("ok") }
             let object = try JSONSerialization.jsonObject(with: bytes)
-            let pretty = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: pretty, as: UTF8.self))
+            if self.json {
+                let pretty = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+                print(String(decoding: pretty, as: UTF8.self))
+            } else {
+                print(Readable.render(object, showSecrets: secretsShown), terminator: "")
+            }
         }
     }
 
@@ -144,7 +153,7 @@ struct Accounts: AsyncParsableCommand {
             if let id { body["id"] = id }
             if let password { body["password"] = password }
             if self.apiKey { body["api_key"] = true }
-            try await self.connection.call(.POST, "/admin/v1/accounts", body: body)
+            try await self.connection.call(.POST, "/admin/v1/accounts", body: body, secretsShown: true)
         }
     }
 
@@ -304,4 +313,75 @@ func readObject(_ path: String) throws -> [String: Any] {
 
 func escape(_ segment: String) -> String {
     segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? segment
+}
+
+/// The readable form of the admin API's answers: a list (`data`) as a table, an object as
+/// aligned `key  value` lines (nested ones as compact JSON). Webhook secrets are left out unless
+/// the answer is one just made.
+enum Readable {
+    static let secretKeys: Set<String> = ["webhook_secret"]
+    /// Columns first in this order when present; the others after, alphabetically.
+    static let preferred = [
+        "id", "name", "system_id", "account_id", "account", "label", "prefix", "enabled", "state", "kind", "address", "bind_type", "peer",
+        "binds", "binds_up", "max_binds", "messages_per_second", "billing", "balance", "currency", "accepted", "awaiting_receipts", "created_at",
+        "since",
+    ]
+
+    static func render(_ object: Any, showSecrets: Bool) -> String {
+        if let top = object as? [String: Any], let rows = top["data"] as? [[String: Any]] {
+            return table(rows, showSecrets: showSecrets) + (top.count > 1 ? lines(top.filter { $0.key != "data" }, showSecrets: showSecrets) : "")
+        }
+        if let rows = object as? [[String: Any]] { return table(rows, showSecrets: showSecrets) }
+        if let top = object as? [String: Any] { return lines(top, showSecrets: showSecrets) }
+        return "\(cell(object))\n"
+    }
+
+    static func columns(_ keys: some Sequence<String>, showSecrets: Bool) -> [String] {
+        let all = Set(keys).filter { showSecrets || !secretKeys.contains($0) }
+        return preferred.filter(all.contains) + all.subtracting(preferred).sorted()
+    }
+
+    static func table(_ rows: [[String: Any]], showSecrets: Bool) -> String {
+        guard !rows.isEmpty else { return "(none)\n" }
+        // Wide, rarely wanted columns stay out of the table: `show` has them all.
+        let skipped: Set<String> = ["senders", "numbers", "allowed_ips", "allowed_binds", "webhook_url", "mo_webhook_url", "rates", "dlt"]
+        let names = columns(rows.flatMap(\.keys), showSecrets: showSecrets).filter { !skipped.contains($0) || rows.count == 1 }
+        let cells = rows.map { row in names.map { cell(row[$0]) } }
+        let widths = names.indices.map { index in max(names[index].count, cells.map { $0[index].count }.max() ?? 0) }
+        func line(_ values: [String]) -> String {
+            zip(values, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces) + "\n"
+        }
+        return line(names.map { $0.uppercased() }) + cells.map(line).joined()
+    }
+
+    static func lines(_ object: [String: Any], showSecrets: Bool, indent: String = "") -> String {
+        let names = columns(object.keys, showSecrets: showSecrets)
+        let width = names.map(\.count).max() ?? 0
+        return names.map { name in
+            // An object inside (the account of a created account): its own lines, indented.
+            if let inner = object[name] as? [String: Any], inner.count > 2, name != "billing" {
+                return indent + name + ":\n" + lines(inner, showSecrets: showSecrets, indent: indent + "  ")
+            }
+            return indent + name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + cell(object[name]) + "\n"
+        }.joined()
+    }
+
+    static func cell(_ value: Any?) -> String {
+        switch value {
+        case nil, is NSNull: return "-"
+        case let text as String: return text
+        case let number as NSNumber:
+            if String(cString: number.objCType) == "c" { return number.boolValue ? "yes" : "no" }  // JSON true/false
+            return number.stringValue
+        case let list as [Any] where list.allSatisfy({ $0 is String }): return list.isEmpty ? "-" : (list as! [String]).joined(separator: ",")
+        case let billing as [String: Any] where billing["mode"] is String:
+            return [billing["mode"], billing["currency"]].compactMap { $0 as? String }.joined(separator: " ")
+        default:
+            guard let value, let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+                return "\(value ?? "-")"
+            }
+            return String(decoding: data, as: UTF8.self)
+        }
+    }
 }
