@@ -479,7 +479,10 @@ import Testing
             // The unanswered submit timed out and went to the next connector up; the other went first time.
             #expect(Set(receipts.map(\.messageID)) == [unanswered.messageID, answered.messageID])
             #expect(receipts.allSatisfy { $0.state == .delivered })
-            #expect(fine.simulator.recentSubmits.map(\.destination.address) == ["447700900777"])
+            // The unanswered one reached "fine". (On a loaded machine the answered one's 1 s
+            // response timeout can run out too, and it goes to "fine" as well: failover after a
+            // timeout is at-least-once towards carriers.)
+            #expect(fine.simulator.recentSubmits.map(\.destination.address).contains("447700900777"))
             #expect(silent.seen.submitted.map(\.destination.address).contains("447700900001"))
             await connection.close()
         }
