@@ -55,6 +55,10 @@ public struct GatewayApplication: Sendable {
         /// The connectors and routes.
         let connectors: ConnectorSet
 
+        /// The admin API's own listener and its port, with `http.adminPort`.
+        let adminServer: (any Service)?
+        public let adminPort: BoundPort?
+
         /// How SMPP binds are checked (password threads, lockouts).
         public var bindChecks: SMPPFrontEnd.BindChecks { self.frontEnd.checks }
         let frontEnd: SMPPFrontEnd
@@ -69,7 +73,7 @@ public struct GatewayApplication: Sendable {
 
         /// In start order; a graceful shutdown stops them in reverse (listeners first, the gateway last).
         public var services: [any Service] {
-            [self.gateway, self.connectors, self.webhookSender, self.httpServer, self.smppServer]
+            [self.gateway, self.connectors, self.webhookSender] + (self.adminServer.map { [$0] } ?? []) + [self.httpServer, self.smppServer]
         }
     }
 
@@ -166,8 +170,17 @@ public struct GatewayApplication: Sendable {
                 connections: self.configuration.http.connections),
             admin: AdminAPI(tokenHash: tokenHash, binds: frontEnd, metrics: self.metrics, connectors: connectors), logger: self.logger)
         let bound = BoundPort()
-        let http = api.application(host: self.configuration.http.host, port: self.configuration.http.port) { port in
+        let separateAdmin = self.configuration.http.adminPort != nil
+        let http = api.application(host: self.configuration.http.host, port: self.configuration.http.port, includeAdmin: !separateAdmin) { port in
             bound.set(port)
+        }
+        var adminServer: (any Service)?
+        var adminBound: BoundPort?
+        if let adminPort = self.configuration.http.adminPort {
+            let adminPortBox = BoundPort()
+            adminBound = adminPortBox
+            adminServer = api.adminApplication(host: self.configuration.http.adminHost, port: adminPort) { port in adminPortBox.set(port) }
+            try await Self.checkListening(host: self.configuration.http.adminHost, port: adminPort, what: "the admin API")
         }
         let sender = WebhookSender(
             store: store, accounts: registry,
@@ -185,7 +198,8 @@ public struct GatewayApplication: Sendable {
         }
         return Prepared(
             gateway: gateway, smppServer: server, httpAPI: api, webhookSender: sender, httpServer: http, httpPort: bound,
-            demoAccountLine: demoLine, adminTokenLine: adminLine, connectors: connectors, frontEnd: frontEnd)
+            demoAccountLine: demoLine, adminTokenLine: adminLine, connectors: connectors, adminServer: adminServer,
+            adminPort: adminBound, frontEnd: frontEnd)
     }
 
     /// Binds `host:port` and lets it go again: the HTTP listener (Hummingbird binds its own

@@ -57,6 +57,10 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
         public var idleTimeoutSeconds: Int = 30
         /// A request's head and body must arrive within this long, or the connection is closed.
         public var requestTimeoutSeconds: Int = 30
+        /// The admin API (and /metrics) on a listener of its own, `adminHost:adminPort` (0: any
+        /// free port), and not on the customers' one; nil: on the customers' listener.
+        public var adminPort: Int?
+        public var adminHost: String = "127.0.0.1"
         public init() {}
 
         var connections: ConnectionLimits.Configuration {
@@ -238,7 +242,8 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
 
     /// Refuses what cannot work, saying what to fix.
     public func validate() throws {
-        for (name, port) in [("smpp.port", self.smpp.port), ("http.port", self.http.port)] where !(0...65535).contains(port) {
+        for (name, port) in [("smpp.port", self.smpp.port), ("http.port", self.http.port), ("http.adminPort", self.http.adminPort ?? 0)]
+        where !(0...65535).contains(port) {
             throw ConfigurationError("\(name) \(port) is not a TCP port (0–65535)")
         }
         guard (-1...65535).contains(self.smpp.tlsPort) else {
@@ -305,7 +310,7 @@ public struct GatewayConfiguration: Sendable, Codable, Equatable {
                 "host", "port", "tlsPort", "tlsCertificate", "tlsKey", "window", "enquireLinkSeconds", "inactivitySeconds",
                 "sessionInitSeconds", "responseTimeoutSeconds", "maximumPDULength", "distinctBindRefusals",
             ],
-            "http": ["host", "port", "maximumBatch", "webhookInitialBackoffMilliseconds", "webhookHosts", "webhookAllowedNetworks", "maximumConnections", "maximumConnectionsPerAddress", "idleTimeoutSeconds", "requestTimeoutSeconds"], "storage": ["fullSync", "commitBatch", "checkpointMilliseconds"], "simulator": ["delayMilliseconds", "rules", "shares", "replies"],
+            "http": ["host", "port", "maximumBatch", "webhookInitialBackoffMilliseconds", "webhookHosts", "webhookAllowedNetworks", "maximumConnections", "maximumConnectionsPerAddress", "idleTimeoutSeconds", "requestTimeoutSeconds", "adminPort", "adminHost"], "storage": ["fullSync", "commitBatch", "checkpointMilliseconds"], "simulator": ["delayMilliseconds", "rules", "shares", "replies"],
         ]
         for key in root.keys where !known[""]!.contains(key) { throw ConfigurationError("unknown key \"\(key)\" in the config file") }
         for (index, item) in (root["connectors"] as? [Any] ?? []).enumerated() {
@@ -400,6 +405,8 @@ extension GatewayConfiguration.HTTP {
             try c.decodeIfPresent(Int.self, forKey: .maximumConnectionsPerAddress) ?? self.maximumConnectionsPerAddress
         self.idleTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .idleTimeoutSeconds) ?? self.idleTimeoutSeconds
         self.requestTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .requestTimeoutSeconds) ?? self.requestTimeoutSeconds
+        self.adminPort = try c.decodeIfPresent(Int.self, forKey: .adminPort)
+        self.adminHost = try c.decodeIfPresent(String.self, forKey: .adminHost) ?? self.adminHost
     }
 }
 

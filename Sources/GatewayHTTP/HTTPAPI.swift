@@ -56,17 +56,18 @@ public struct HTTPAPI: Sendable {
         self.connectionLimits = ConnectionLimits(configuration.connections, logger: logger)
     }
 
-    /// Serves the API on `host:port` (port 0: any free port; `onRunning` gets the one bound).
+    /// Serves the API on `host:port` (port 0: any free port; `onRunning` gets the one bound);
+    /// `includeAdmin: false` leaves the admin API (and /metrics) out, for its own listener.
     public func application(
-        host: String, port: Int, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        host: String, port: Int, includeAdmin: Bool = true, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol & Sendable {
         Application(
-            router: self.router(), server: .http1(configuration: self.connectionLimits.channelConfiguration),
+            router: self.router(includeAdmin: includeAdmin), server: .http1(configuration: self.connectionLimits.channelConfiguration),
             configuration: .init(address: .hostname(host, port: port), serverName: "shortwave"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: self.logger)
     }
 
-    public func router() -> Router<APIContext> {
+    public func router(includeAdmin: Bool = true) -> Router<APIContext> {
         let router = Router(context: APIContext.self)
         router.add(middleware: ProblemMiddleware(logger: self.logger))
         // Requests and their durations by endpoint (path patterns, never ids).
@@ -98,8 +99,22 @@ public struct HTTPAPI: Sendable {
         api.get("/keys") { _, context in try self.listKeys(context) }
         api.post("/keys") { request, context in try await self.createKey(request, context) }
         api.delete("/keys/:id") { request, context in try await self.revokeKey(request, context) }
-        if let admin = self.admin { self.addAdminRoutes(to: router, admin: admin) }
+        if includeAdmin, let admin = self.admin { self.addAdminRoutes(to: router, admin: admin) }
         return router
+    }
+
+    /// The admin API (and /metrics, /health) alone, on a listener of its own (`http.adminPort`).
+    public func adminApplication(
+        host: String, port: Int, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol & Sendable {
+        let router = Router(context: APIContext.self)
+        router.add(middleware: ProblemMiddleware(logger: self.logger))
+        router.get("/health/live") { _, _ in Self.json(.ok, #"{"status":"ok"}"#) }
+        if let admin = self.admin { self.addAdminRoutes(to: router, admin: admin) }
+        return Application(
+            router: router, server: .http1(configuration: self.connectionLimits.channelConfiguration),
+            configuration: .init(address: .hostname(host, port: port), serverName: "shortwave-admin"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: self.logger)
     }
 
     // MARK: helpers
@@ -226,8 +241,9 @@ struct ProblemMiddleware: RouterMiddleware {
         } catch let error as HTTPError {
             switch error.status {
             case .notFound:
-                // A path we serve with other methods: 405 with the allowed ones.
-                if let allowed = Self.allowedMethods(path: request.uri.path) {
+                // A path we serve with other methods: 405 with the allowed ones. (One this
+                // listener does not serve at all — the admin API on its own port — is a 404.)
+                if let allowed = Self.allowedMethods(path: request.uri.path), !allowed.contains(request.method.rawValue) {
                     var problem = Problem.methodNotAllowed(request.method.rawValue, request.uri.path)
                     problem.headers[.allow] = allowed.joined(separator: ", ")
                     return problem.response(instance: request.uri.path)

@@ -42,6 +42,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "HTTP API port (default 8080).")
     var httpPort: Int?
 
+    @Option(help: "Serve the admin API (and /metrics) on this port of 127.0.0.1 (or http.adminHost) only, not on the HTTP API's.")
+    var adminPort: Int?
+
     @Option(help: "Address the HTTP API (and the admin API) listens on (default 127.0.0.1: this machine only; 0.0.0.0 for every interface).")
     var httpHost: String?
 
@@ -69,6 +72,7 @@ struct Serve: AsyncParsableCommand {
         if let smppPort { configuration.smpp.port = smppPort }
         if let smppTlsPort { configuration.smpp.tlsPort = smppTlsPort }
         if let httpPort { configuration.http.port = httpPort }
+        if let adminPort { configuration.http.adminPort = adminPort }
         if let httpHost { configuration.http.host = httpHost }
         if let upstream { configuration.upstream = upstream }
         if let logLevel { configuration.logLevel = logLevel }

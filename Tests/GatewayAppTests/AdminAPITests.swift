@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import GatewayApp
 import GatewayCore
@@ -6,6 +7,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import NIOHTTP1
 import SMPPClient
 import SMPPCore
 import SMPPSession
@@ -260,6 +262,29 @@ import Testing
             #expect(live.window == live.maxBinds)
             let stored = try #require(try await gateway.gateway.store.accounts().first { $0.id == "acme" })
             #expect(stored.window == live.window && stored.maxBinds == live.maxBinds)
+        }
+    }
+}
+
+/// Issue 15, item 4: the admin API on a listener of its own.
+@Suite struct AdminListenerTests {
+    @Test func withAnAdminPortTheAdminAPIIsThereAndNotOnTheCustomersListener() async throws {
+        try await withGateway(configure: { $0.http.adminPort = 0 }) { gateway in
+            let token = String(try #require(gateway.prepared.adminTokenLine).dropFirst("admin token: ".count))
+            let adminPort = try #require(gateway.prepared.adminPort)
+            let port = await adminPort.value()
+            #expect(port > 0 && port != gateway.httpPort)
+            // Not on the customers' listener…
+            let there = try await live(gateway, .get, "/admin/v1/accounts", key: token)
+            #expect(there.status == 404 && there.code == "route_not_found")
+            #expect(try await live(gateway, .get, "/metrics", key: "").status == 404)
+            // …but on its own, with the token; and the customers' API is not served there.
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/admin/v1/accounts")
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            let admin = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            #expect(admin.status == .ok)
+            let customers = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/v2/messages"), timeout: .seconds(10))
+            #expect(customers.status == .notFound)
         }
     }
 }
