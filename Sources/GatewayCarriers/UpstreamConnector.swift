@@ -39,58 +39,6 @@ final class UpstreamConnector: Carrier, Service {
         var deadline: Int64
     }
 
-    /// The receipt deadline of `message`, sent now: `receiptTimeoutHours` after now (never with
-    /// 0), else 15 minutes after its validity period ends.
-    func receiptDeadline(_ message: Message) -> Int64 {
-        if let hours = self.configuration.receiptTimeoutHours {
-            return hours > 0 ? self.gateway.clock.wallMilliseconds + Int64(hours) * 3_600_000 : .max
-        }
-        return (message.expiresAt ?? self.gateway.clock.wallMilliseconds + 48 * 3_600_000) + 15 * 60_000
-    }
-
-    /// Starts awaiting `messages`' receipts (`parts` each).
-    func await(_ messages: some Sequence<Message>, parts: Int) {
-        var earliest = Int64.max
-        self.awaiting.withLock { awaiting in
-            for message in messages {
-                let deadline = self.receiptDeadline(message)
-                earliest = min(earliest, deadline)
-                awaiting[message.id] = Pending(message: message, remaining: parts, deadline: deadline)
-            }
-        }
-        self.nextDeadline.withLock { $0 = min($0, earliest) }
-    }
-
-    /// Messages whose receipt deadline passed are given up (`expired`, error 904) and forgotten.
-    /// A full look only when the earliest deadline has come.
-    func giveUpOverdue() {
-        let now = self.gateway.clock.wallMilliseconds
-        guard self.nextDeadline.withLock({ $0 }) <= now else { return }
-        let overdue = self.awaiting.withLock { awaiting -> [Message] in
-            var overdue: [Message] = []
-            var next = Int64.max
-            for (id, pending) in awaiting {
-                if pending.deadline <= now {
-                    overdue.append(pending.message)
-                    awaiting[id] = nil
-                } else {
-                    next = min(next, pending.deadline)
-                }
-            }
-            self.nextDeadline.withLock { $0 = next }
-            return overdue
-        }
-        guard !overdue.isEmpty else { return }
-        self.metrics.givenUp.increment(by: Int64(overdue.count))
-        self.logger.warning(
-            "no receipt from the carrier by the deadline: messages end expired (error 904)",
-            metadata: [
-                "messages": "\(overdue.count)",
-                "deadline": "\(self.configuration.receiptTimeoutHours.map { "\($0) h after sending" } ?? "15 min after the validity period")",
-            ])
-        self.gateway.carriers.noReceipt(overdue)
-    }
-
     /// How the carrier's receipts were matched (logged when the connector stops): to a message
     /// this run holds, by the reference the pool matched, through the store, or not at all.
     final class ReceiptPaths: Sendable {
@@ -365,7 +313,7 @@ final class UpstreamConnector: Carrier, Service {
         guard !messages.isEmpty else { return }
         self.metrics.accepted.increment(by: Int64(messages.count))
         self.acceptedCount.add(messages.count, ordering: .relaxed)
-        self.await(messages.lazy.map(\.0), parts: 1)
+        self.startAwaiting(messages.lazy.map(\.0), parts: 1)
         let ids = messages.map { self.configuration.receiptSpelling(of: $0.1) }
         self.pool.recordSubmissions(zip(messages, ids).map { .init(reference: $0.0.id.description, messageID: $1, part: 1, parts: 1) })
         self.gateway.carriers.accepted(zip(messages, ids).map { ($0.0, [UpstreamID(connector: self.name, id: $1)]) })
@@ -463,7 +411,7 @@ final class UpstreamConnector: Carrier, Service {
         // Awaited from the first part on, and each part's submission recorded as soon as the
         // carrier answers it: a part's receipt may come before the last part is even sent (a
         // receipt held for a submission recorded only at the end could be given up and lost).
-        self.await([message], parts: submits.count)
+        self.startAwaiting([message], parts: submits.count)
         func abandon() { self.awaiting.withLock { _ = $0.removeValue(forKey: message.id) } }
         while ids.count < submits.count {
             if Task.isShuttingDownGracefully { return abandon() }  // still queued in the store: sent after the restart
