@@ -67,7 +67,7 @@ struct SMPPBindPoolTests {
         let smsc = try await FakeSMSC.start(configuration: .init(sendReceipts: false))
         let pool = SMPPBindPool(.init(connection: configuration(smsc), binds: 2, messagesPerSecond: 200), logger: quiet)
         let running = Task { try await pool.run() }
-        #expect(await eventually { pool.boundCount == 2 })
+        #expect(await eventually(60) { pool.boundCount == 2 })  // generous: the whole suite shares two cores
         let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<300 { group.addTask { _ = try await pool.submit(message(to: "4477009\(index)", receipt: false)) } }
